@@ -1,0 +1,64 @@
+"""Reads of the organisation: who may appraise or approve what, and the agency tree."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from taicho.org.models import Agency, Delegation, Role, Staff
+
+
+class Step:
+    APPRAISE = "appraise"  # thẩm định
+    APPROVE = "approve"  # phê duyệt
+
+
+def delegation_for(*, staff: Staff, procedure: object, step: str, on: date) -> Delegation | None:
+    """The delegation in force on ``on`` that lets ``staff`` take ``step`` on ``procedure``, if any: one naming
+    the person, or one naming a role the person holds within the same agency."""
+    step_filter = {Step.APPRAISE: Q(can_appraise=True), Step.APPROVE: Q(can_approve=True)}[step]
+    who = Q(delegate=staff)
+    if staff.agency_id is not None and staff.role_set:
+        who |= Q(delegate__isnull=True, delegate_role__in=list(staff.role_set), agency_id=staff.agency_id)
+    return (
+        Delegation.objects.in_force_on(on)
+        .filter(step_filter, who, procedures=procedure)
+        .select_related("delegator", "agency")
+        .order_by("-decision_date", "-pk")
+        .first()
+    )
+
+
+def authority_to_approve(*, staff: Staff, procedure: object, agency: Agency, on: date) -> Delegation | None:
+    """Check that ``staff`` may approve (sign) a result of ``procedure`` for ``agency`` on ``on``.
+
+    A leader of the competent agency signs in their own right (returns None); anyone else needs a delegation in
+    force (returns it). Raises PermissionDenied with the reason otherwise (design.md: approval outside a valid
+    delegation is refused; Decree 30/2020 Art. 13 on signing authority)."""
+    if staff.has_role(Role.APPROVER) and staff.agency_id == agency.pk:
+        return None
+    delegation = delegation_for(staff=staff, procedure=procedure, step=Step.APPROVE, on=on)
+    if delegation is None or delegation.agency_id != agency.pk:
+        raise PermissionDenied(
+            _(
+                "%(name)s không có thẩm quyền phê duyệt thủ tục này và không có quyết định ủy quyền còn hiệu lực."
+            )
+            % {"name": staff}
+        )
+    return delegation
+
+
+def descendants(agency: Agency) -> list[Agency]:
+    """All agencies below ``agency`` (breadth first; one query per level)."""
+    found: list[Agency] = []
+    frontier = [agency.pk]
+    seen = {agency.pk}
+    while frontier:
+        children = list(Agency.objects.filter(parent_id__in=frontier).exclude(pk__in=seen))
+        found.extend(children)
+        frontier = [c.pk for c in children]
+        seen.update(frontier)
+    return found

@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from taicho.core import views as core_views
+
+admin.site.site_header = _("Quản trị hệ thống “5 tại chỗ”")
+admin.site.site_title = _("Quản trị taicho")
+admin.site.index_title = _("Quản trị")
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
+    # Embedded mode keeps uploads (seal and signature images) on local disk; only signed-in staff may read them.
+    urlpatterns.append(path("media/<path:path>", core_views.media, name="media"))
