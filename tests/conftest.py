@@ -22,7 +22,8 @@ def _fresh_calendar_cache():
 
 @pytest.fixture
 def shared_data() -> Path:
-    """`../shared/data` (the real public data); the same files ship as package data, used when it is absent."""
+    """`../shared/data` (the real public data). Tests that need only what the package ships use the package
+    data fixtures below instead, so they run on a clone without shared/."""
     path = REPO.parent / "shared" / "data"
     if not path.is_dir():
         pytest.skip("../shared/data không có trên máy này")

@@ -35,7 +35,7 @@ def test_wrong_password_gets_a_clear_message(client, demo):
 
 
 def test_each_demo_account_logs_in_and_sees_home(client, demo):
-    for username, full_name, _roles in demo["accounts"]:
+    for username, full_name, _roles in demo.accounts:
         client.logout()
         response = client.post("/login/", {"username": username, "password": DEMO_PASSWORD})
         assert response.status_code == 302, username
@@ -95,7 +95,7 @@ def test_upload_page_imports_and_reports(client, demo, catalog_detail_file, cata
     url = reverse("admin:catalog_importrun_upload")
     assert "Nhập danh mục" in client.get(url).content.decode()
     with catalog_list_file.open("rb") as xlsx, catalog_detail_file.open("rb") as details:
-        response = client.post(url, {"files": [xlsx, details]}, follow=True)
+        response = client.post(url, {"uploads": [xlsx, details]}, follow=True)
     page = response.content.decode()
     assert "Đã nhập: 0 thủ tục mới" in page
     assert ImportRun.objects.order_by("-pk").first().status == ImportRun.Status.SUCCEEDED
@@ -107,7 +107,7 @@ def test_upload_page_shows_what_could_not_be_read(client, demo):
     login(client, "quantri")
     before = Procedure.objects.count()
     bad = SimpleUploadedFile("hong.xlsx", b"PK\x03\x04garbage")
-    page = client.post(reverse("admin:catalog_importrun_upload"), {"files": [bad]}).content.decode()
+    page = client.post(reverse("admin:catalog_importrun_upload"), {"uploads": [bad]}).content.decode()
     assert "hong.xlsx: tệp Excel bị hỏng" in page and "dữ liệu không thay đổi" in page
     assert Procedure.objects.count() == before
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from taicho.catalog.models import (
+    ImportRun,
     OnTheSpotDesignation,
     OnTheSpotStatus,
     Procedure,
@@ -97,8 +98,17 @@ def catalog_files() -> list[tuple[str, bytes]]:
     ]
 
 
+@dataclass(frozen=True)
+class DemoSummary:
+    center: Center
+    import_run: ImportRun | None
+    accounts: list[tuple[str, str, str]]
+    password: str
+    procedures: list[str]
+
+
 @transaction.atomic
-def build_demo(*, today: date | None = None) -> dict[str, object]:
+def build_demo(*, today: date | None = None) -> DemoSummary:
     """Create or refresh the demo data; returns a summary with the logins."""
     today = today or timezone.localdate()
     if not AdministrativeUnit.objects.exists():
@@ -248,15 +258,15 @@ def build_demo(*, today: date | None = None) -> dict[str, object]:
         can_approve=True,
         valid_from=date(2026, 2, 1),
     )
-    return {
-        "center": center,
-        "import_run": run,
-        "accounts": [
+    return DemoSummary(
+        center=center,
+        import_run=run,
+        accounts=[
             (a.username, a.full_name, ", ".join(str(Role(r).label) for r in a.roles)) for a in ACCOUNTS
         ],
-        "password": DEMO_PASSWORD,
-        "procedures": sorted(procedures),
-    }
+        password=DEMO_PASSWORD,
+        procedures=sorted(procedures),
+    )
 
 
 def _agency(

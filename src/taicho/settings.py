@@ -92,7 +92,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "taicho.sqlite3",
+            "NAME": str(VAR_DIR / "taicho.sqlite3"),
             # A file, not memory, so tests that use several connections at once see real SQLite locking.
             "TEST": {"NAME": str(VAR_DIR / "test-taicho.sqlite3")},
             "OPTIONS": {
@@ -156,6 +156,7 @@ elif _storage_backend == "filesystem":
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 else:
     raise ImproperlyConfigured(f"TAICHO_STORAGE must be 'filesystem' or 's3', got {_storage_backend!r}")
+TAICHO_LOCAL_MEDIA = _storage_backend == "filesystem"
 STORAGES = {
     "default": _default_storage,
     "staticfiles": {

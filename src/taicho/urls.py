@@ -18,6 +18,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
+if settings.TAICHO_LOCAL_MEDIA:
     # Embedded mode keeps uploads (seal and signature images) on local disk; only signed-in staff may read them.
     urlpatterns.append(path("media/<path:path>", core_views.media, name="media"))

@@ -107,8 +107,12 @@ def test_load_is_all_or_nothing():
     assert not CalendarDay.objects.filter(date=date(2027, 1, 1)).exists()
 
 
-def test_reloading_the_shipped_schedule_changes_nothing(shared_data):
-    result = load_official_calendar(source=shared_data / "holidays" / "vn-public-servants-2024-2026.csv")
+def test_reloading_the_shipped_schedule_changes_nothing():
+    from tests.conftest import PACKAGE_DATA
+
+    result = load_official_calendar(
+        source=PACKAGE_DATA / "core" / "data" / "vn-public-servants-2024-2026.csv"
+    )
     assert result.created == 0 and result.updated == 0 and result.unchanged > 40
 
 

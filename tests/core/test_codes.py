@@ -112,10 +112,12 @@ def test_invalid_personal_ids(value, message):
     assert message in exc.value.messages[0]
 
 
-def test_every_province_code_of_the_table_is_accepted(shared_data):
+def test_every_province_code_of_the_table_is_accepted():
     import csv
 
-    with (shared_data / "codes" / "cccd_province_codes.csv").open(encoding="utf-8") as fh:
+    from tests.conftest import PACKAGE_DATA
+
+    with (PACKAGE_DATA / "core" / "data" / "cccd_province_codes.csv").open(encoding="utf-8") as fh:
         codes = [row["cccd_province_code"] for row in csv.DictReader(fh)]
     assert len(codes) == 63
     for code in codes:

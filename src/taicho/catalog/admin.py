@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -45,7 +47,7 @@ class SectorAdmin(admin.ModelAdmin):
 
 class VersionInline(admin.TabularInline):
     model = ProcedureVersion
-    fields = ["number", "effective_from", "name", "origin", "needs_review", "link"]
+    fields = ("number", "effective_from", "name", "origin", "needs_review", "link")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -166,7 +168,7 @@ class ProcedureVersionAdmin(InForceReadOnly, admin.ModelAdmin):
         description=gettext_lazy("Tạo phiên bản mới (áp dụng từ ngày mai) từ các phiên bản đã chọn")
     )
     def new_version(self, request: HttpRequest, queryset) -> None:  # type: ignore[no-untyped-def]
-        tomorrow = timezone.localdate() + timezone.timedelta(days=1)
+        tomorrow = timezone.localdate() + timedelta(days=1)
         for version in queryset:
             create_version(
                 source=version, effective_from=tomorrow, origin=ProcedureVersion.Origin.MANUAL, source_hash=""
@@ -237,10 +239,12 @@ class ImportRunAdmin(admin.ModelAdmin):
         form = CatalogImportForm(request.POST or None, request.FILES or None)
         problems: list[str] = []
         if request.method == "POST" and form.is_valid():
-            files = [(f.name, f.read()) for f in form.cleaned_data["files"]]
+            files = [(f.name, f.read()) for f in form.cleaned_data["uploads"]]
             try:
                 run = import_catalog(
-                    files=files, started_by=request.user, effective_from=form.cleaned_data["effective_from"]
+                    files=files,
+                    started_by=request.user,  # type: ignore[arg-type]  # may_import() saw a signed-in Staff
+                    effective_from=form.cleaned_data["effective_from"],
                 )
             except ImportFailed as exc:
                 problems = exc.problems

@@ -19,7 +19,7 @@ class MultipleFileField(forms.FileField):
 
 
 class CatalogImportForm(forms.Form):
-    files = MultipleFileField(
+    uploads = MultipleFileField(
         label=_("Tệp danh mục"),
         help_text=_(
             "Danh sách TTHC (.xlsx) xuất từ Cổng DVCQG và/hoặc bản ghi chi tiết (.jsonl, .jsonl.gz)."

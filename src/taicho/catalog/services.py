@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Max
@@ -28,6 +29,9 @@ from taicho.catalog.models import (
 )
 from taicho.catalog.parsing import ParsedRecord, parse_record
 from taicho.catalog.sources import SourceRecord, nfc, read_catalog_file
+
+if TYPE_CHECKING:
+    from taicho.org.models import Staff
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +72,7 @@ def import_catalog_paths(paths: Iterable[str | Path], **kwargs: object) -> Impor
 def import_catalog(
     *,
     files: Sequence[tuple[str, bytes]],
-    started_by: object | None = None,
+    started_by: Staff | None = None,
     effective_from: date | None = None,
 ) -> ImportRun:
     """Import portal files into the catalog, all or nothing.
@@ -165,8 +169,10 @@ class _Pending:
                 fee.case = case
                 fees.append(fee)
         Fee.objects.bulk_create(fees)
-        for child in (*self.components, *self.results):
-            child.version = child.version
+        for component in self.components:
+            component.version = component.version
+        for result in self.results:
+            result.version = result.version
         Component.objects.bulk_create(self.components)
         ResultType.objects.bulk_create(self.results)
         for batch in (self.procedures, self.versions, self.cases, self.components, self.results):

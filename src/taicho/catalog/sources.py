@@ -16,6 +16,7 @@ import json
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -38,7 +39,7 @@ class SourceRecord:
 
     kind: str  # "detail" or "list"
     code: str
-    data: dict[str, object]
+    data: dict[str, Any]
     place: str  # "file.jsonl.gz, dòng 12" / "file.xlsx, dòng 7"
 
 

@@ -103,8 +103,20 @@ class DelegationForm(forms.ModelForm):
     class Meta:
         model = Delegation
         fields = [
-            "agency", "decision_number", "decision_date", "delegator", "delegate", "delegate_role", "procedures",
-            "can_appraise", "can_approve", "formula", "signer_title", "valid_from", "valid_to", "revoked_at",
+            "agency",
+            "decision_number",
+            "decision_date",
+            "delegator",
+            "delegate",
+            "delegate_role",
+            "procedures",
+            "can_appraise",
+            "can_approve",
+            "formula",
+            "signer_title",
+            "valid_from",
+            "valid_to",
+            "revoked_at",
         ]
 
     def clean(self):  # type: ignore[no-untyped-def]

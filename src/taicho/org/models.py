@@ -147,10 +147,11 @@ class Agency(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, list[ValidationError]] = {}
-        if self.parent_id is not None:
+        parent = self.parent if self.parent_id is not None else None
+        if parent is not None:
             # A cycle would make the tree endless: the parent may not be this agency or one of its descendants.
             if self.pk is not None and (
-                self.parent_id == self.pk or any(a.pk == self.pk for a in self.parent.ancestors())
+                self.parent_id == self.pk or any(a.pk == self.pk for a in parent.ancestors())
             ):
                 errors.setdefault("parent", []).append(
                     ValidationError(
@@ -162,7 +163,7 @@ class Agency(models.Model):
                 try:
                     mine, theirs = (
                         parse_agency_identifier(self.code),
-                        parse_agency_identifier(self.parent.code),
+                        parse_agency_identifier(parent.code),
                     )
                 except ValidationError:
                     pass  # the field validator reports a malformed code
@@ -173,7 +174,7 @@ class Agency(models.Model):
                                 _(
                                     "Mã định danh “%(code)s” không thuộc nhánh của cơ quan cấp trên “%(parent)s”."
                                 ),
-                                params={"code": self.code, "parent": self.parent.code},
+                                params={"code": self.code, "parent": parent.code},
                             )
                         )
         if self.successor_id is not None and self.successor_id == self.pk:
@@ -297,7 +298,7 @@ class Staff(AbstractUser):
     )
     certificate = models.CharField(_("chứng thư số cá nhân (tham chiếu)"), max_length=255, blank=True)
 
-    objects = StaffManager()
+    objects = StaffManager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("cán bộ")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -10,13 +11,16 @@ from django.utils.translation import gettext as _
 
 from taicho.org.models import Agency, Delegation, Role, Staff
 
+if TYPE_CHECKING:
+    from taicho.catalog.models import Procedure
+
 
 class Step:
     APPRAISE = "appraise"  # thẩm định
     APPROVE = "approve"  # phê duyệt
 
 
-def delegation_for(*, staff: Staff, procedure: object, step: str, on: date) -> Delegation | None:
+def delegation_for(*, staff: Staff, procedure: Procedure, step: str, on: date) -> Delegation | None:
     """The delegation in force on ``on`` that lets ``staff`` take ``step`` on ``procedure``, if any: one naming
     the person, or one naming a role the person holds within the same agency."""
     step_filter = {Step.APPRAISE: Q(can_appraise=True), Step.APPROVE: Q(can_approve=True)}[step]
@@ -32,7 +36,9 @@ def delegation_for(*, staff: Staff, procedure: object, step: str, on: date) -> D
     )
 
 
-def authority_to_approve(*, staff: Staff, procedure: object, agency: Agency, on: date) -> Delegation | None:
+def authority_to_approve(
+    *, staff: Staff, procedure: Procedure, agency: Agency, on: date
+) -> Delegation | None:
     """Check that ``staff`` may approve (sign) a result of ``procedure`` for ``agency`` on ``on``.
 
     A leader of the competent agency signs in their own right (returns None); anyone else needs a delegation in

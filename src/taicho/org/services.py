@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,6 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taicho.org.models import AdministrativeUnit, Agency, Delegation, Role, SigningFormula, Staff, StaffRole
+
+if TYPE_CHECKING:
+    from taicho.catalog.models import Procedure
 
 
 def create_agency(
@@ -92,7 +96,7 @@ def set_roles(*, staff: Staff, roles: Iterable[str]) -> None:
     staff.__dict__.pop("_role_cache", None)
 
 
-def validate_delegation(delegation: Delegation, procedures: Iterable[object] = ()) -> None:
+def validate_delegation(delegation: Delegation, procedures: Iterable[Procedure] = ()) -> None:
     """Rules of a delegation decision beyond the database constraints (raises ValidationError)."""
     errors: dict[str, list[str]] = {}
     delegator = delegation.delegator
@@ -118,7 +122,7 @@ def create_delegation(
     decision_number: str,
     decision_date: date,
     delegator: Staff,
-    procedures: Iterable[object],
+    procedures: Iterable[Procedure],
     formula: str,
     valid_from: date,
     valid_to: date | None = None,
@@ -171,17 +175,17 @@ def load_administrative_units() -> tuple[int, int]:
     provinces: dict[int, AdministrativeUnit] = {}
     for p in Province.iter_all():
         unit = existing.get((AdministrativeUnit.Kind.PROVINCE, int(p.code)))
-        values = {"name": p.name, "division_type": str(p.division_type.value)}
+        names = {"name": p.name, "division_type": str(p.division_type.value)}
         if unit is None:
             unit = AdministrativeUnit.objects.create(
-                kind=AdministrativeUnit.Kind.PROVINCE, code=int(p.code), **values
+                kind=AdministrativeUnit.Kind.PROVINCE, code=int(p.code), **names
             )
-        elif any(getattr(unit, k) != v for k, v in values.items()):
-            AdministrativeUnit.objects.filter(pk=unit.pk).update(**values)
+        elif any(getattr(unit, k) != v for k, v in names.items()):
+            AdministrativeUnit.objects.filter(pk=unit.pk).update(**names)
         provinces[int(p.code)] = unit
     new_wards = []
     for w in Ward.iter_all():
-        values = {
+        values: dict[str, Any] = {
             "name": w.name,
             "division_type": str(w.division_type.value),
             "province": provinces[int(w.province_code)],

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from taicho.core.calendar import calendar_for, due_at, working_time_between
 from taicho.core.services import load_official_calendar
 from taicho.core.workcal import CalendarError, TimeLimit
+from taicho.org.models import Center
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -81,11 +82,9 @@ class Command(BaseCommand):
         except CalendarError as exc:
             raise CommandError(str(exc)) from exc
 
-    def _center(self, code: str | None) -> object:
+    def _center(self, code: str | None) -> Center | None:
         if not code:
             return None
-        from taicho.org.models import Center
-
         try:
             return Center.objects.get(code=code)
         except Center.DoesNotExist as exc:
