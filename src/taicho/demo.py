@@ -12,6 +12,7 @@ from datetime import date, time
 from decimal import Decimal
 from importlib import resources
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -258,6 +259,10 @@ def build_demo(*, today: date | None = None) -> DemoSummary:
         can_approve=True,
         valid_from=date(2026, 2, 1),
     )
+    staff_by_name = {username: Staff.objects.get(pk=person.pk) for username, person in staff.items()}
+    build_demo_pki(
+        staff=staff_by_name, agencies=[Agency.objects.get(pk=justice.pk), Agency.objects.get(pk=commune.pk)]
+    )
     return DemoSummary(
         center=center,
         import_run=run,
@@ -331,3 +336,103 @@ def _complete_time_limits(procedures: dict[str, Procedure], today: date) -> None
         ProcedureCase.objects.filter(
             version=version, channel="in_person", time_limit_value__isnull=True
         ).update(time_limit_value=value, time_limit_unit=unit, time_limit_text=text)
+
+
+# --- Demo PKI (issue: demo root CA, a personal certificate per signing role, the agency's seal certificate, all
+# marked DEMO; signature and seal images generated, nothing drawn by hand into the repository) ---------------
+
+DEMO_ROOT_NAME = "taicho DEMO Root CA"
+SIGNING_ACCOUNTS = ("lanhdao", "giamdocso", "chutichxa", "tiepnhan", "canboxa")
+
+
+def build_demo_pki(*, staff: dict[str, Staff], agencies: list[Agency]) -> int:
+    """Create what is missing of the demo PKI; returns how many credentials were created."""
+    from taicho.signing import pki
+    from taicho.signing.models import SigningCredential, TrustedRoot
+    from taicho.signing.services import pki_dir, register_credential
+
+    folder = pki_dir()
+    root_file = folder / "demo-root.p12"
+    root_row = TrustedRoot.objects.filter(name=DEMO_ROOT_NAME).first()
+    if root_row is None or not root_file.exists():
+        root = pki.make_demo_root(name=DEMO_ROOT_NAME)
+        _write_secret(root_file, root.p12)
+        (folder / "demo-root.password").write_bytes(root.password)
+        TrustedRoot.objects.filter(name=DEMO_ROOT_NAME).delete()
+        SigningCredential.objects.filter(label__startswith="DEMO ").delete()
+        TrustedRoot.objects.create(name=DEMO_ROOT_NAME, certificate_pem=root.certificate_pem.decode())
+    else:
+        root = load_demo_root(root_file, (folder / "demo-root.password").read_bytes())
+    created = 0
+    for username in SIGNING_ACCOUNTS:
+        person = staff[username]
+        if not SigningCredential.objects.filter(staff=person, is_active=True).exists():
+            cred = pki.issue_personal(
+                root,
+                full_name=person.full_name,
+                personal_id=person.personal_id,
+                agency=person.agency.name if person.agency else "",
+            )
+            path = folder / f"{username}.p12"
+            _write_secret(path, cred.p12)
+            register_credential(
+                holder=SigningCredential.Holder.PERSON,
+                kind=SigningCredential.Kind.PKCS12,
+                label=f"DEMO {person.full_name}",
+                certificate_pem=cred.certificate_pem,
+                chain_pem=cred.chain_pem,
+                staff=person,
+                p12_path=str(path),
+                p12_password=cred.password.decode(),
+            )
+            created += 1
+        if not person.signature_image:
+            person.signature_image.save(
+                f"{username}.png", ContentFile(pki.signature_image_png(person.full_name)), save=True
+            )
+    for agency in agencies:
+        if not SigningCredential.objects.filter(
+            agency=agency, holder=SigningCredential.Holder.ORGANISATION, is_active=True
+        ).exists():
+            cred = pki.issue_organisation(root, agency_name=agency.name, agency_code=agency.code)
+            path = folder / f"seal-{agency.code}.p12"
+            _write_secret(path, cred.p12)
+            register_credential(
+                holder=SigningCredential.Holder.ORGANISATION,
+                kind=SigningCredential.Kind.PKCS12,
+                label=f"DEMO Con dấu {agency.name}",
+                certificate_pem=cred.certificate_pem,
+                chain_pem=cred.chain_pem,
+                agency=agency,
+                p12_path=str(path),
+                p12_password=cred.password.decode(),
+            )
+            created += 1
+        if not agency.seal_image:
+            parent = agency.parent.name if agency.parent_id and agency.parent else ""
+            agency.seal_image.save(
+                f"seal-{agency.code}.png",
+                ContentFile(pki.seal_image_png(agency.name, parent_name=parent)),
+                save=True,
+            )
+    return created
+
+
+def load_demo_root(p12_path, password: bytes):  # type: ignore[no-untyped-def]
+    """The demo root CA kept under PKI_DIR (to issue more demo certificates, e.g. in tests)."""
+    from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
+
+    from taicho.signing import pki
+
+    content = p12_path.read_bytes()
+    _key, cert, _chain = pkcs12.load_key_and_certificates(content, password)
+    if cert is None:
+        raise ValueError("demo root PKCS#12 holds no certificate")
+    return pki.Credential(
+        p12=content, password=password, certificate_pem=cert.public_bytes(Encoding.PEM), chain_pem=[]
+    )
+
+
+def _write_secret(path, content: bytes) -> None:  # type: ignore[no-untyped-def]
+    path.write_bytes(content)
+    path.chmod(0o600)

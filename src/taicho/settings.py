@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "taicho.core",
     "taicho.org",
     "taicho.catalog",
+    "taicho.signing",
+    "taicho.documents",
+    "taicho.public",
 ]
 
 MIDDLEWARE = [
@@ -108,6 +111,7 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 AUTH_USER_MODEL = "org.Staff"
 LOGIN_URL = "login"
@@ -198,6 +202,14 @@ X_FRAME_OPTIONS = "DENY"
 if env_bool("TAICHO_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Signing: PKCS#12 files of the embedded/demo setup live here (never under MEDIA_ROOT, which is served).
+PKI_DIR = Path(env_str("TAICHO_PKI_DIR", str(VAR_DIR / "pki")))
+# Optional RFC 3161 timestamp server (PAdES B-T) and revocation fetching (B-LT).
+TIMESTAMP_URL = env_str("TAICHO_TIMESTAMP_URL", "")
+FETCH_REVOCATION = env_bool("TAICHO_FETCH_REVOCATION", False)
+# Public verification: requests per minute per client address.
+VERIFY_RATE_PER_MINUTE = env_int("TAICHO_VERIFY_RATE_PER_MINUTE", 30)
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -206,4 +218,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("TAICHO_LOG_LEVEL", "INFO")},
+    # fontTools logs every glyph subset at INFO (the seal's text font); pyHanko is chatty too.
+    "loggers": {"fontTools": {"level": "WARNING"}, "pyhanko": {"level": "WARNING"}},
 }

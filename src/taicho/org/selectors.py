@@ -41,20 +41,19 @@ def authority_to_approve(
 ) -> Delegation | None:
     """Check that ``staff`` may approve (sign) a result of ``procedure`` for ``agency`` on ``on``.
 
-    A leader of the competent agency signs in their own right (returns None); anyone else needs a delegation in
-    force (returns it). Raises PermissionDenied with the reason otherwise (design.md: approval outside a valid
-    delegation is refused; Decree 30/2020 Art. 13 on signing authority)."""
+    A delegation in force that covers the person (by name or role) is returned, so the paper and the record
+    show the decision they sign under; failing that, a leader of the competent agency signs in their own right
+    (returns None). Raises PermissionDenied with the reason otherwise (design.md: approval outside a valid
+    delegation is refused; Decree 30/2020/NĐ-CP, Art. 13 on signing authority)."""
+    delegation = delegation_for(staff=staff, procedure=procedure, step=Step.APPROVE, on=on)
+    if delegation is not None and delegation.agency_id == agency.pk:
+        return delegation
     if staff.has_role(Role.APPROVER) and staff.agency_id == agency.pk:
         return None
-    delegation = delegation_for(staff=staff, procedure=procedure, step=Step.APPROVE, on=on)
-    if delegation is None or delegation.agency_id != agency.pk:
-        raise PermissionDenied(
-            _(
-                "%(name)s không có thẩm quyền phê duyệt thủ tục này và không có quyết định ủy quyền còn hiệu lực."
-            )
-            % {"name": staff}
-        )
-    return delegation
+    raise PermissionDenied(
+        _("%(name)s không có thẩm quyền phê duyệt thủ tục này và không có quyết định ủy quyền còn hiệu lực.")
+        % {"name": staff}
+    )
 
 
 def descendants(agency: Agency) -> list[Agency]:

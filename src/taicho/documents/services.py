@@ -1,0 +1,344 @@
+"""Issuing a result: draft → leader's signature → agency's e-seal → validation → release (domain.md §2, §5).
+
+Each step is one service, locks the document row (two people can never both sign or seal it), checks who may
+act, and writes an append-only DocumentEvent in the same transaction. Signing happens under the lock: the PDF
+and its state change together or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from taicho.catalog.models import Procedure
+from taicho.core.errors import Conflict, DomainError, NotAllowed
+from taicho.documents.models import DocumentEvent, DocumentStatus, IssuedDocument
+from taicho.org.models import Agency, Delegation, Role, SigningFormula, Staff
+from taicho.org.selectors import authority_to_approve
+from taicho.signing import services as signing
+
+
+def verification_url(document: IssuedDocument) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}/v/{document.verification_code}"
+
+
+@transaction.atomic
+def draft_result(
+    *,
+    agency: Agency,
+    template: str,
+    title: str,
+    data: dict[str, Any],
+    created_by: Staff | None,
+    procedure: Procedure | None = None,
+    dossier_code: str = "",
+    owner_id: str = "",
+    number: str = "",
+) -> IssuedDocument:
+    """A draft result filled with the dossier's data; it is rendered for real when the leader signs."""
+    from taicho.documents.render import RESULT_TEMPLATES
+
+    if template not in RESULT_TEMPLATES:
+        raise DomainError(_("Không có mẫu kết quả “%(name)s”.") % {"name": template})
+    document = IssuedDocument.objects.create(
+        kind="result",
+        template=template,
+        title=title,
+        number=number,
+        agency=agency,
+        procedure=procedure,
+        dossier_code=dossier_code,
+        owner_id=owner_id,
+        data=data,
+        created_by=created_by,
+    )
+    _event(document, "drafted", created_by, "", DocumentStatus.DRAFT)
+    return document
+
+
+def signature_block(*, leader: Staff, agency: Agency, delegation: Delegation | None) -> dict[str, str]:
+    """The title lines above the signature (Decree 30/2020/NĐ-CP, Appendix I, section II.8): the head signs
+    with their title; a deputy signs "KT. <head's title>" then their own; by authorisation "TUQ. …", by order
+    "TL. …". A collective body (a People's Committee) signs "TM. ỦY BAN NHÂN DÂN" above that."""
+    head_title = (
+        (agency.head.title if agency.head_id and agency.head else "") or _("Thủ trưởng cơ quan")
+    ).upper()
+    own_title = (
+        (delegation.signer_title if delegation and delegation.signer_title else "") or leader.title
+    ).upper()
+    collective = agency.name.lower().startswith("ủy ban nhân dân")
+    lines = ["TM. ỦY BAN NHÂN DÂN"] if collective else []
+    formula = ""
+    if delegation is not None:
+        formula = {SigningFormula.KT: "KT.", SigningFormula.TUQ: "TUQ.", SigningFormula.TL: "TL."}[
+            SigningFormula(delegation.formula)
+        ]
+    elif agency.head_id is not None and agency.head_id != leader.pk:
+        formula = "KT."  # a deputy leader signs on behalf of the head (ký thay)
+    if formula:
+        lines.append(f"{formula} {('CHỦ TỊCH' if collective else head_title)}")
+    return {
+        "formula": formula,
+        "authority_title": "\n".join(lines),
+        "signer_title": own_title,
+        "signer_name": leader.full_name,
+    }
+
+
+def approve_document(
+    *, document: IssuedDocument, leader: Staff, at: datetime | None = None
+) -> IssuedDocument:
+    """The leader approves by digital signature (step 3, phê duyệt). Refused outside the leader's own authority
+    or a delegation in force, or with a certificate that is expired, not yet valid or revoked."""
+    from taicho.documents.render import qr_payload, render_result
+    from taicho.signing.sign import SignatureBox, SigningRefused, check_certificate, sign_as_leader
+
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = _lock(document, DocumentStatus.DRAFT)
+        try:
+            delegation = (
+                authority_to_approve(
+                    staff=leader, procedure=locked.procedure, agency=locked.agency, on=timezone.localdate(at)
+                )
+                if locked.procedure is not None
+                else _own_authority(leader, locked.agency)  # type: ignore[func-returns-value]
+            )
+        except PermissionDenied as exc:
+            raise NotAllowed(str(exc)) from exc
+        credential = signing.personal_credential(leader)
+        signer = signing.signer_for(credential)
+        try:
+            check_certificate(signer, at=at, trust_roots=signing.trust_roots(), crls=signing.crls())
+        except SigningRefused as exc:
+            raise DomainError(str(exc)) from exc
+        data = dict(locked.data)
+        data["issued_at"] = at  # the paper is dated the day the competent person signs it
+        data.update(signature_block(leader=leader, agency=locked.agency, delegation=delegation))
+        data["qr"] = qr_payload(
+            dossier_code=locked.dossier_code,
+            tthc_code=locked.procedure.code if locked.procedure else "",
+            owner_id=locked.owner_id,
+            paper_name=locked.title,
+            issued_at=at,
+            url=verification_url(locked),
+        )
+        data["short_url"] = verification_url(locked)
+        rendered = render_result(locked.template, data)
+        box = rendered.boxes["signature"]
+        signed = sign_as_leader(
+            rendered.pdf,
+            signer=signer,
+            box=SignatureBox(box.page, box.x1, box.y1, box.x2, box.y2),
+            image_png=_image_bytes(leader.signature_image) or _generated_signature(leader),
+            signing_time=at,
+            timestamp_url=settings.TIMESTAMP_URL or None,
+            fetch_revocation=settings.FETCH_REVOCATION,
+        )
+        locked.layout = {name: [b.page, b.x1, b.y1, b.x2, b.y2] for name, b in rendered.boxes.items()}
+        _store_pdf(locked, signed)
+        locked.status = DocumentStatus.SIGNED
+        locked.signed_by = leader
+        locked.signed_at = at
+        locked.delegation = delegation
+        locked.save()
+        _event(
+            locked,
+            "signed",
+            leader,
+            DocumentStatus.DRAFT,
+            DocumentStatus.SIGNED,
+            {"delegation": delegation.decision_number if delegation else "", "credential": credential.label},
+        )
+    return locked
+
+
+def seal_document(*, document: IssuedDocument, clerk: Staff, at: datetime | None = None) -> IssuedDocument:
+    """The clerk who holds the agency's seal applies the e-seal (step 4, đóng dấu): a second, incremental
+    signature with the organisation's certificate."""
+    from taicho.signing.sign import SignatureBox, SigningRefused, apply_seal, check_certificate
+
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = _lock(document, DocumentStatus.SIGNED)
+        if not clerk.has_role(Role.SEAL_CLERK) or clerk.agency_id != locked.agency_id:
+            raise NotAllowed(
+                _("Chỉ văn thư giữ con dấu của %(agency)s được đóng dấu văn bản này.")
+                % {"agency": locked.agency.name}
+            )
+        credential = signing.seal_credential(locked.agency)
+        signer = signing.signer_for(credential)
+        try:
+            check_certificate(signer, at=at, trust_roots=signing.trust_roots(), crls=signing.crls())
+        except SigningRefused as exc:
+            raise DomainError(str(exc)) from exc
+        page, x1, y1, x2, y2 = locked.layout.get("seal") or locked.layout["signature"]
+        with locked.pdf.open("rb") as fh:
+            current = fh.read()
+        sealed = apply_seal(
+            current,
+            signer=signer,
+            box=SignatureBox(page, x1, y1, x2, y2),
+            seal_png=_image_bytes(locked.agency.seal_image) or _generated_seal(locked.agency),
+            agency_name=locked.agency.name,
+            signing_time=at,
+            timestamp_url=settings.TIMESTAMP_URL or None,
+            fetch_revocation=settings.FETCH_REVOCATION,
+        )
+        _store_pdf(locked, sealed)
+        locked.status = DocumentStatus.SEALED
+        locked.sealed_by = clerk
+        locked.sealed_at = at
+        locked.save()
+        _event(
+            locked,
+            "sealed",
+            clerk,
+            DocumentStatus.SIGNED,
+            DocumentStatus.SEALED,
+            {"credential": credential.label},
+        )
+    return locked
+
+
+class ReleaseRefused(DomainError):
+    def __init__(self, message: str, problems: list[str]) -> None:
+        super().__init__(message, code="release_refused")
+        self.problems = problems
+
+
+def release_document(*, document: IssuedDocument, by: Staff | None) -> IssuedDocument:
+    """Release the electronic result only when every signature on it validates (domain.md §2: before release
+    the system verifies that it carries valid signatures). A refusal is recorded with its reasons."""
+    from taicho.signing.validate import validate_pdf
+
+    with transaction.atomic():
+        locked = _lock(document, DocumentStatus.SEALED)
+        with locked.pdf.open("rb") as fh:
+            content = fh.read()
+        report = validate_pdf(
+            content, trust_roots=signing.trust_roots(), crls=signing.crls(), expect_seal=True
+        )
+        summary = report_summary(report)
+        if report.ok and hashlib.sha256(content).hexdigest() == locked.sha256:
+            locked.status = DocumentStatus.RELEASED
+            locked.released_at = timezone.now()
+            locked.validation = summary
+            locked.save(update_fields=["status", "released_at", "validation"])
+            _event(
+                locked,
+                "released",
+                by,
+                DocumentStatus.SEALED,
+                DocumentStatus.RELEASED,
+                {"sha256": locked.sha256},
+            )
+            return locked
+    problems = list(report.problems) or [_("Tệp đã thay đổi sau khi đóng dấu.")]
+    with transaction.atomic():
+        _event(
+            locked,
+            "release_refused",
+            by,
+            DocumentStatus.SEALED,
+            DocumentStatus.SEALED,
+            {"problems": problems},
+        )
+    raise ReleaseRefused(
+        _("Không phát hành: chữ ký trên văn bản không hợp lệ. %(why)s") % {"why": " ".join(problems)},
+        problems,
+    )
+
+
+def report_summary(report: Any) -> dict[str, Any]:
+    """What the validation found, as JSON for the record and the public page (no personal data beyond the
+    signers' names and titles the paper shows)."""
+    return {
+        "ok": report.ok,
+        "sha256": report.sha256,
+        "problems": list(report.problems),
+        "signatures": [
+            {
+                "field": s.field,
+                "signer": s.signer_name,
+                "organisation": s.signer_is_organisation,
+                "signing_time": timezone.localtime(s.signing_time).isoformat() if s.signing_time else None,
+                "intact": s.intact,
+                "trusted": s.trusted,
+                "valid_at_signing_time": s.valid_at_signing_time,
+                "modification_level": s.modification_level,
+                "covers_whole_document": s.covers_whole_document,
+                "certificate_subject": s.certificate_subject,
+                "certificate_serial": format(s.certificate_serial, "x"),
+            }
+            for s in report.signatures
+        ],
+    }
+
+
+# --- helpers ---------------------------------------------------------------------------------------------
+
+
+def _lock(document: IssuedDocument, expected: str) -> IssuedDocument:
+    locked = (
+        IssuedDocument.objects.select_for_update().select_related("agency", "procedure").get(pk=document.pk)
+    )
+    if locked.status != expected:
+        raise Conflict(
+            _(
+                "Văn bản đang ở trạng thái “%(now)s”, không thực hiện được bước này (có thể người khác vừa thực hiện)."
+            )
+            % {"now": locked.get_status_display()}
+        )
+    return locked
+
+
+def _own_authority(leader: Staff, agency: Agency) -> None:
+    if not (leader.has_role(Role.APPROVER) and leader.agency_id == agency.pk):
+        raise PermissionDenied(
+            _("%(name)s không có thẩm quyền ký văn bản của %(agency)s.")
+            % {"name": leader, "agency": agency.name}
+        )
+
+
+def _event(
+    document: IssuedDocument, action: str, actor: Staff | None, old: str, new: str, detail: dict | None = None
+) -> None:
+    DocumentEvent.objects.create(
+        document=document, action=action, actor=actor, from_status=old, to_status=new, detail=detail or {}
+    )
+
+
+def _store_pdf(document: IssuedDocument, content: bytes) -> None:
+    document.sha256 = hashlib.sha256(content).hexdigest()
+    name = f"{document.verification_code}-{document.sha256[:12]}.pdf"
+    document.pdf.save(name, ContentFile(content), save=False)
+
+
+def _image_bytes(field: Any) -> bytes | None:
+    if not field:
+        return None
+    with field.open("rb") as fh:
+        return fh.read()
+
+
+def _generated_signature(staff: Staff) -> bytes:
+    from taicho.signing.pki import signature_image_png
+
+    return signature_image_png(staff.full_name)
+
+
+def _generated_seal(agency: Agency) -> bytes:
+    from taicho.signing.pki import seal_image_png
+
+    return seal_image_png(
+        agency.name, parent_name=agency.parent.name if agency.parent_id and agency.parent else ""
+    )

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from taicho.public import views
+
+urlpatterns = [
+    path("v/<str:code>", views.verify, name="verify"),
+]

@@ -1,0 +1,1 @@
+from tests.issuance.conftest import demo, draft, people  # noqa: F401 - shared fixtures
