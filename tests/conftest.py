@@ -2,12 +2,121 @@
 
 from __future__ import annotations
 
+import itertools
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE_DATA = REPO / "src" / "taicho"
+
+
+@pytest.fixture(autouse=True)
+def _forget_signers():
+    """Signers (and PKCS#11 sessions) are kept per process; each test starts without them."""
+    yield
+    from taicho.signing.services import forget_signers
+
+    forget_signers()
+
+
+SOFTHSM_LIBS = ["/usr/lib/softhsm/libsofthsm2.so", "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so"]
+SOFTHSM_TOKENS = 12
+
+
+@pytest.fixture(scope="session")
+def _softhsm_module(tmp_path_factory):
+    """One SoftHSM2 store per test process with its tokens made up front: the library reads its configuration
+    and token list once per process, so a token made later would be invisible to it."""
+    if not shutil.which("softhsm2-util") or not shutil.which("pkcs11-tool"):
+        pytest.skip("Thiếu softhsm2-util/pkcs11-tool (Debian: softhsm2, opensc)")
+    lib = next((p for p in SOFTHSM_LIBS if os.path.exists(p)), None)
+    if lib is None:
+        pytest.skip("Không tìm thấy libsofthsm2.so")
+    folder = tmp_path_factory.mktemp("softhsm")
+    (folder / "tokens").mkdir()
+    conf = folder / "softhsm2.conf"
+    conf.write_text(
+        f"directories.tokendir = {folder / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n"
+    )
+    os.environ["SOFTHSM2_CONF"] = str(conf)
+    for n in range(SOFTHSM_TOKENS):
+        subprocess.run(
+            [
+                "softhsm2-util",
+                "--init-token",
+                "--free",
+                "--label",
+                f"token{n:02d}",
+                "--pin",
+                "123456",
+                "--so-pin",
+                "12345678",
+            ],
+            check=True,
+            capture_output=True,
+        )
+    return lib, itertools.count()
+
+
+@pytest.fixture
+def softhsm_token(_softhsm_module):
+    """(library path, label of a token no other test of this process uses); user PIN 123456."""
+    lib, counter = _softhsm_module
+    n = next(counter)
+    if n >= SOFTHSM_TOKENS:
+        pytest.fail("raise SOFTHSM_TOKENS: more PKCS#11 tests than prepared tokens")
+    return lib, f"token{n:02d}"
+
+
+def load_into_token(lib: str, token: str, credential, key_label: str, folder: Path) -> None:  # type: ignore[no-untyped-def]
+    """Put a demo credential's key and certificate on a SoftHSM token, as a CA puts them on a USB token."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    (folder / f"{key_label}.pem").write_bytes(credential.private_key_pem())
+    (folder / f"{key_label}.der").write_bytes(credential.certificate.public_bytes(Encoding.DER))
+    subprocess.run(
+        [
+            "softhsm2-util",
+            "--import",
+            str(folder / f"{key_label}.pem"),
+            "--token",
+            token,
+            "--label",
+            key_label,
+            "--id",
+            "01",
+            "--pin",
+            "123456",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            "pkcs11-tool",
+            "--module",
+            lib,
+            "--token-label",
+            token,
+            "--login",
+            "--pin",
+            "123456",
+            "--write-object",
+            str(folder / f"{key_label}.der"),
+            "--type",
+            "cert",
+            "--id",
+            "01",
+            "--label",
+            key_label,
+        ],
+        check=True,
+        capture_output=True,
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
 from importlib import resources
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -88,6 +89,7 @@ ACCOUNTS = (
         "022088009012",
     ),
     DemoAccount("chutichxa", "Đinh Thị Hạnh", "Phó Chủ tịch", (Role.APPROVER,), "commune", "022180000123"),
+    DemoAccount("vanthuxa", "Lý Thị Hoa", "Văn thư", (Role.SEAL_CLERK,), "commune", "022195001357"),
 )
 
 
@@ -220,45 +222,44 @@ def build_demo(*, today: date | None = None) -> DemoSummary:
                 },
             )
 
-    Delegation.objects.filter(decision_number__in=["15/QĐ-STP", "16/QĐ-STP", "09/QĐ-UBND"]).delete()
-    create_delegation(
-        agency=justice,
-        decision_number="15/QĐ-STP",
-        decision_date=date(2026, 1, 20),
-        delegator=staff["giamdocso"],
-        delegate=staff["lanhdao"],
-        procedures=procedures.values(),
-        formula=SigningFormula.KT,
-        can_appraise=True,
-        can_approve=True,
-        valid_from=date(2026, 2, 1),
-        signer_title="PHÓ GIÁM ĐỐC",
-    )
-    create_delegation(
-        agency=justice,
-        decision_number="16/QĐ-STP",
-        decision_date=date(2026, 1, 20),
-        delegator=staff["giamdocso"],
-        delegate_role=Role.RECEIVING_OFFICER,
-        procedures=[procedures["2.000815"]],
-        formula=SigningFormula.TUQ,
-        can_appraise=True,
-        can_approve=True,
-        valid_from=date(2026, 2, 1),
-        signer_title="CÔNG CHỨC TIẾP NHẬN",
-    )
-    create_delegation(
-        agency=commune,
-        decision_number="09/QĐ-UBND",
-        decision_date=date(2026, 1, 22),
-        delegator=staff["chutichxa"],
-        delegate=staff["canboxa"],
-        procedures=[procedures["2.000815"], procedures["2.000635"]],
-        formula=SigningFormula.TUQ,
-        can_appraise=True,
-        can_approve=True,
-        valid_from=date(2026, 2, 1),
-    )
+    decisions: list[dict[str, Any]] = [
+        {
+            "agency": justice,
+            "decision_number": "15/QĐ-STP",
+            "decision_date": date(2026, 1, 20),
+            "delegator": staff["giamdocso"],
+            "delegate": staff["lanhdao"],
+            "procedures": list(procedures.values()),
+            "formula": SigningFormula.KT,
+            "signer_title": "PHÓ GIÁM ĐỐC",
+        },
+        {
+            "agency": justice,
+            "decision_number": "16/QĐ-STP",
+            "decision_date": date(2026, 1, 20),
+            "delegator": staff["giamdocso"],
+            "delegate_role": Role.RECEIVING_OFFICER,
+            "procedures": [procedures["2.000815"]],
+            "formula": SigningFormula.TUQ,
+            "signer_title": "CÔNG CHỨC TIẾP NHẬN",
+        },
+        {
+            "agency": commune,
+            "decision_number": "09/QĐ-UBND",
+            "decision_date": date(2026, 1, 22),
+            "delegator": staff["chutichxa"],
+            "delegate": staff["canboxa"],
+            "procedures": [procedures["2.000815"], procedures["2.000635"]],
+            "formula": SigningFormula.TUQ,
+            "signer_title": "CÔNG CHỨC TƯ PHÁP - HỘ TỊCH",
+        },
+    ]
+    for decision in decisions:
+        # A decision already recorded stays as it is: results signed under it point to it.
+        if not Delegation.objects.filter(
+            agency=decision["agency"], decision_number=decision["decision_number"]
+        ).exists():
+            create_delegation(**decision, can_appraise=True, can_approve=True, valid_from=date(2026, 2, 1))
     staff_by_name = {username: Staff.objects.get(pk=person.pk) for username, person in staff.items()}
     build_demo_pki(
         staff=staff_by_name, agencies=[Agency.objects.get(pk=justice.pk), Agency.objects.get(pk=commune.pk)]

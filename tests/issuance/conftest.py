@@ -41,7 +41,7 @@ def copy_certification_data() -> dict:
         "fee": 4000,
         "fee_rate": "2.000 đồng/trang",
         "certification_number": "125",
-        "book_number": "01/2026-SCT/BS",
+        "book_number": "01/2026",
         "dossier_code": "000.00.12.H49-261127-0001",
         "tthc_code": "2.000815",
         "recipients": ["Người yêu cầu chứng thực;", "Lưu: VT."],

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
@@ -23,92 +19,18 @@ from taicho.signing.signers import (
     remote_signer,
 )
 from taicho.signing.validate import format_report, validate_pdf
+from tests.conftest import load_into_token
 
 from .conftest import LEADER_BOX
 
-SOFTHSM_LIBS = ["/usr/lib/softhsm/libsofthsm2.so", "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so"]
-
-
-@pytest.fixture
-def softhsm(tmp_path, monkeypatch):
-    if not shutil.which("softhsm2-util") or not shutil.which("pkcs11-tool"):
-        pytest.skip("Thiếu softhsm2-util/pkcs11-tool (Debian: softhsm2, opensc)")
-    lib = next((p for p in SOFTHSM_LIBS if os.path.exists(p)), None)
-    if lib is None:
-        pytest.skip("Không tìm thấy libsofthsm2.so")
-    tokens = tmp_path / "tokens"
-    tokens.mkdir()
-    conf = tmp_path / "softhsm2.conf"
-    conf.write_text(f"directories.tokendir = {tokens}\nobjectstore.backend = file\nlog.level = ERROR\n")
-    monkeypatch.setenv("SOFTHSM2_CONF", str(conf))
-    subprocess.run(
-        [
-            "softhsm2-util",
-            "--init-token",
-            "--free",
-            "--label",
-            "lanhdao",
-            "--pin",
-            "123456",
-            "--so-pin",
-            "12345678",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return lib
-
 
 @pytest.mark.parametrize("key", ["ecdsa-p256", "rsa-2048"])
-def test_pkcs11_softhsm(softhsm, tmp_path, root, test_pdf, signature_png, key):
+def test_pkcs11_softhsm(softhsm_token, tmp_path, root, test_pdf, signature_png, key):
+    lib, token = softhsm_token
     cred = pki.issue_personal(root, full_name="Trần Thị Hương", personal_id="5", agency="Sở", key=key)
-    key_pem = tmp_path / "key.pem"
-    key_pem.write_bytes(cred.private_key_pem())
-    cert_der = tmp_path / "cert.der"
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    cert_der.write_bytes(cred.certificate.public_bytes(Encoding.DER))
-    subprocess.run(
-        [
-            "softhsm2-util",
-            "--import",
-            str(key_pem),
-            "--token",
-            "lanhdao",
-            "--label",
-            "k1",
-            "--id",
-            "01",
-            "--pin",
-            "123456",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        [
-            "pkcs11-tool",
-            "--module",
-            softhsm,
-            "--token-label",
-            "lanhdao",
-            "--login",
-            "--pin",
-            "123456",
-            "--write-object",
-            str(cert_der),
-            "--type",
-            "cert",
-            "--id",
-            "01",
-            "--label",
-            "k1",
-        ],
-        check=True,
-        capture_output=True,
-    )
+    load_into_token(lib, token, cred, "k1", tmp_path)
     with pkcs11_signer(
-        lib=softhsm, token_label="lanhdao", pin="123456", key_label="k1", chain=cred.chain_pem
+        lib=lib, token_label=token, pin="123456", key_label="k1", chain=cred.chain_pem
     ) as signer:
         assert signer.certificate.subject.native["common_name"] == "Trần Thị Hương"
         signed = sign_as_leader(test_pdf, signer=signer, box=LEADER_BOX, image_png=signature_png)

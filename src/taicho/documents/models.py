@@ -70,6 +70,8 @@ class IssuedDocument(models.Model):
     sealed_at = models.DateTimeField(_("đóng dấu lúc"), null=True, blank=True)
     released_at = models.DateTimeField(_("phát hành lúc"), null=True, blank=True)
     validation = models.JSONField(_("kết quả kiểm tra chữ ký"), default=dict, blank=True)
+    # Interrupted signing: what the server prepared for the leader's signing agent, until the agent answers.
+    pending_signature = models.JSONField(_("chữ ký đang chờ phần mềm ký"), null=True, blank=True)
     created_by = models.ForeignKey(
         "org.Staff",
         verbose_name=_("người lập"),

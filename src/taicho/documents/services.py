@@ -93,46 +93,87 @@ def signature_block(*, leader: Staff, agency: Agency, delegation: Delegation | N
     }
 
 
+def _authorise(locked: IssuedDocument, leader: Staff, at: datetime) -> Delegation | None:
+    try:
+        if locked.procedure is not None:
+            return authority_to_approve(
+                staff=leader, procedure=locked.procedure, agency=locked.agency, on=timezone.localdate(at)
+            )
+        _own_authority(leader, locked.agency)
+        return None
+    except PermissionDenied as exc:
+        raise NotAllowed(str(exc)) from exc
+
+
+def _check(signer: Any, at: datetime) -> None:
+    from taicho.signing.sign import SigningRefused, check_certificate
+
+    try:
+        check_certificate(signer, at=at, trust_roots=signing.trust_roots(), crls=signing.crls())
+    except SigningRefused as exc:
+        raise DomainError(str(exc)) from exc
+
+
+def _render_for_signature(locked: IssuedDocument, leader: Staff, delegation: Delegation | None, at: datetime):  # type: ignore[no-untyped-def]
+    """The final paper: the drafted data, dated and with the signer's block and the QR (Circular 01/2023)."""
+    from taicho.documents.render import qr_payload, render_result
+
+    data = dict(locked.data)
+    data["issued_at"] = at  # the paper is dated the day the competent person signs it
+    data.update(signature_block(leader=leader, agency=locked.agency, delegation=delegation))
+    data["qr"] = qr_payload(
+        dossier_code=locked.dossier_code,
+        tthc_code=locked.procedure.code if locked.procedure else "",
+        owner_id=locked.owner_id,
+        paper_name=locked.title,
+        issued_at=at,
+        url=verification_url(locked),
+    )
+    data["short_url"] = verification_url(locked)
+    return render_result(locked.template, data)
+
+
+def _mark_signed(
+    locked: IssuedDocument,
+    leader: Staff,
+    delegation: Delegation | None,
+    at: datetime,
+    pdf: bytes,
+    detail: dict,
+) -> None:
+    _store_pdf(locked, pdf)
+    locked.status = DocumentStatus.SIGNED
+    locked.signed_by = leader
+    locked.signed_at = at
+    locked.delegation = delegation
+    locked.pending_signature = None
+    locked.save()
+    _event(
+        locked,
+        "signed",
+        leader,
+        DocumentStatus.DRAFT,
+        DocumentStatus.SIGNED,
+        {"delegation": delegation.decision_number if delegation else "", **detail},
+    )
+
+
 def approve_document(
     *, document: IssuedDocument, leader: Staff, at: datetime | None = None
 ) -> IssuedDocument:
-    """The leader approves by digital signature (step 3, phê duyệt). Refused outside the leader's own authority
-    or a delegation in force, or with a certificate that is expired, not yet valid or revoked."""
-    from taicho.documents.render import qr_payload, render_result
-    from taicho.signing.sign import SignatureBox, SigningRefused, check_certificate, sign_as_leader
+    """The leader approves by digital signature (step 3, phê duyệt) with a key the server can use (PKCS#12,
+    PKCS#11 token or HSM, remote-signing service). Refused outside the leader's own authority or a delegation
+    in force, or with a certificate that is expired, not yet valid or revoked."""
+    from taicho.signing.sign import SignatureBox, sign_as_leader
 
     at = at or timezone.now()
     with transaction.atomic():
         locked = _lock(document, DocumentStatus.DRAFT)
-        try:
-            delegation = (
-                authority_to_approve(
-                    staff=leader, procedure=locked.procedure, agency=locked.agency, on=timezone.localdate(at)
-                )
-                if locked.procedure is not None
-                else _own_authority(leader, locked.agency)  # type: ignore[func-returns-value]
-            )
-        except PermissionDenied as exc:
-            raise NotAllowed(str(exc)) from exc
+        delegation = _authorise(locked, leader, at)
         credential = signing.personal_credential(leader)
         signer = signing.signer_for(credential)
-        try:
-            check_certificate(signer, at=at, trust_roots=signing.trust_roots(), crls=signing.crls())
-        except SigningRefused as exc:
-            raise DomainError(str(exc)) from exc
-        data = dict(locked.data)
-        data["issued_at"] = at  # the paper is dated the day the competent person signs it
-        data.update(signature_block(leader=leader, agency=locked.agency, delegation=delegation))
-        data["qr"] = qr_payload(
-            dossier_code=locked.dossier_code,
-            tthc_code=locked.procedure.code if locked.procedure else "",
-            owner_id=locked.owner_id,
-            paper_name=locked.title,
-            issued_at=at,
-            url=verification_url(locked),
-        )
-        data["short_url"] = verification_url(locked)
-        rendered = render_result(locked.template, data)
+        _check(signer, at)
+        rendered = _render_for_signature(locked, leader, delegation, at)
         box = rendered.boxes["signature"]
         signed = sign_as_leader(
             rendered.pdf,
@@ -144,19 +185,80 @@ def approve_document(
             fetch_revocation=settings.FETCH_REVOCATION,
         )
         locked.layout = {name: [b.page, b.x1, b.y1, b.x2, b.y2] for name, b in rendered.boxes.items()}
-        _store_pdf(locked, signed)
-        locked.status = DocumentStatus.SIGNED
-        locked.signed_by = leader
-        locked.signed_at = at
-        locked.delegation = delegation
-        locked.save()
-        _event(
+        _mark_signed(locked, leader, delegation, at, signed, {"credential": credential.label})
+    return locked
+
+
+def prepare_agent_signature(
+    *, document: IssuedDocument, leader: Staff, at: datetime | None = None
+) -> dict[str, str]:
+    """Interrupted signing, step 1: for a leader whose key is on a token at their own PC, the server lays out
+    the signature and returns what the signing agent must sign (base64 of the DER signed attributes and of
+    their SHA-256). Same authority and certificate checks as `approve_document`; the document stays a draft."""
+    import base64
+
+    from taicho.signing import signers
+    from taicho.signing.sign import SignatureBox
+
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = _lock(document, DocumentStatus.DRAFT)
+        delegation = _authorise(locked, leader, at)
+        credential = signing.personal_credential(leader)
+        chain = signing.pem_list(credential.chain_pem)
+        _check(signers.certificate_only_signer(credential.certificate_pem.encode(), chain), at)
+        rendered = _render_for_signature(locked, leader, delegation, at)
+        box = rendered.boxes["signature"]
+        prepared = signers.prepare_interrupted(
+            rendered.pdf,
+            signer_cert=credential.certificate_pem.encode(),
+            chain=chain,  # type: ignore[arg-type]
+            field=signers.FieldSpec("LanhDao", SignatureBox(box.page, box.x1, box.y1, box.x2, box.y2)),
+            image_png=_image_bytes(leader.signature_image) or _generated_signature(leader),
+            signing_time=at,
+        )
+        locked.layout = {name: [b.page, b.x1, b.y1, b.x2, b.y2] for name, b in rendered.boxes.items()}
+        locked.pending_signature = {
+            "leader": leader.pk,
+            "delegation": delegation.pk if delegation else None,
+            "at": at.isoformat(),
+            "state": prepared.state.decode(),
+            "credential": credential.label,
+        }
+        locked.save(update_fields=["layout", "pending_signature"])
+        _event(locked, "agent_prepared", leader, DocumentStatus.DRAFT, DocumentStatus.DRAFT, {})
+    return {
+        "to_sign": base64.b64encode(prepared.to_sign).decode(),
+        "digest": base64.b64encode(prepared.digest).decode(),
+        "digest_algorithm": prepared.digest_algorithm,
+        "signature_algorithm": prepared.signature_algorithm,
+    }
+
+
+def complete_agent_signature(*, document: IssuedDocument, leader: Staff, signature: bytes) -> IssuedDocument:
+    """Interrupted signing, step 2: embed the agent's signature. Only the leader the signature was prepared
+    for may complete it, and the signature must verify against their certificate."""
+    from taicho.signing import signers
+
+    with transaction.atomic():
+        locked = _lock(document, DocumentStatus.DRAFT)
+        pending = locked.pending_signature
+        if not pending or pending.get("leader") != leader.pk:
+            raise Conflict(_("Không có chữ ký nào đang chờ %(name)s cho văn bản này.") % {"name": leader})
+        try:
+            signed = signers.complete_interrupted(pending["state"].encode(), signature)
+        except ValueError as exc:
+            raise DomainError(str(exc)) from exc
+        delegation = (
+            Delegation.objects.filter(pk=pending["delegation"]).first() if pending["delegation"] else None
+        )
+        _mark_signed(
             locked,
-            "signed",
             leader,
-            DocumentStatus.DRAFT,
-            DocumentStatus.SIGNED,
-            {"delegation": delegation.decision_number if delegation else "", "credential": credential.label},
+            delegation,
+            datetime.fromisoformat(pending["at"]),
+            signed,
+            {"credential": pending["credential"], "agent": True},
         )
     return locked
 
@@ -164,7 +266,7 @@ def approve_document(
 def seal_document(*, document: IssuedDocument, clerk: Staff, at: datetime | None = None) -> IssuedDocument:
     """The clerk who holds the agency's seal applies the e-seal (step 4, đóng dấu): a second, incremental
     signature with the organisation's certificate."""
-    from taicho.signing.sign import SignatureBox, SigningRefused, apply_seal, check_certificate
+    from taicho.signing.sign import SignatureBox, apply_seal
 
     at = at or timezone.now()
     with transaction.atomic():
@@ -176,10 +278,7 @@ def seal_document(*, document: IssuedDocument, clerk: Staff, at: datetime | None
             )
         credential = signing.seal_credential(locked.agency)
         signer = signing.signer_for(credential)
-        try:
-            check_certificate(signer, at=at, trust_roots=signing.trust_roots(), crls=signing.crls())
-        except SigningRefused as exc:
-            raise DomainError(str(exc)) from exc
+        _check(signer, at)
         page, x1, y1, x2, y2 = locked.layout.get("seal") or locked.layout["signature"]
         with locked.pdf.open("rb") as fh:
             current = fh.read()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from datetime import datetime
@@ -18,6 +19,18 @@ from taicho.signing.models import SigningCredential, TrustedRoot
 
 _signers: dict[tuple[int, str], object] = {}
 _lock = threading.Lock()
+
+
+def forget_signers() -> None:
+    """Drop the signers kept by this process, closing token sessions (after a credential changes; in tests)."""
+    with _lock:
+        kept = list(_signers.values())
+        _signers.clear()
+    for signer in kept:
+        close = getattr(signer, "close", None)
+        if close is not None:
+            with contextlib.suppress(Exception):  # a dead token session is already closed
+                close()
 
 
 def trust_roots() -> list[bytes]:
@@ -91,14 +104,14 @@ def signer_for(credential: SigningCredential):  # type: ignore[no-untyped-def]
             token_label=credential.token_label,
             pin=_secret(credential, ""),
             key_label=credential.key_label,
-            chain=_pem_list(credential.chain_pem),
+            chain=pem_list(credential.chain_pem),
         )
     elif kind == SigningCredential.Kind.REMOTE:
         signer = signers.remote_signer(
             url=credential.remote_url,
             key_id=credential.remote_key_id,
             certificate=credential.certificate_pem.encode(),
-            chain=_pem_list(credential.chain_pem),
+            chain=pem_list(credential.chain_pem),
             token=_secret(credential, ""),
         )
     else:
@@ -113,7 +126,8 @@ def signer_for(credential: SigningCredential):  # type: ignore[no-untyped-def]
     return signer
 
 
-def _pem_list(text: str) -> list[bytes]:
+def pem_list(text: str) -> list[bytes]:
+    """The certificates of a PEM bundle, one PEM each."""
     marker = "-----END CERTIFICATE-----"
     return [(part + marker + "\n").strip().encode() + b"\n" for part in text.split(marker) if part.strip()]
 

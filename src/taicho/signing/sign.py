@@ -415,7 +415,11 @@ def _vietnamese_font() -> str:
         0x2014,
     ]
     options = subset.Options()
-    options.layout_features = ["*"]
+    # No OpenType layout: the stamp text is NFC, whose Vietnamese letters are precomposed glyphs in TeX Gyre
+    # Termes (e.g. "ohornhookabove"), so mark positioning is not needed — and re-reading GPOS/GSUB on every
+    # seal was most of its cost.
+    options.layout_features = []
+    options.drop_tables += ["GPOS", "GSUB", "GDEF", "kern", "BASE", "JSTF", "MATH"]
     options.notdef_outline = True
     font = subset.load_font(font_path("regular"), options)
     sub = subset.Subsetter(options)

@@ -203,12 +203,18 @@ def pkcs11_signer(
     certificate is read from the token (``cert_label``, default the key label). ``chain``: issuer certificates
     (PEM/DER) when the token does not hold them. EC keys use the raw ECDSA mechanism, hashing in software
     (pdf.md pitfall 4: SoftHSM2 lacks CKM_ECDSA_SHA256)."""
+    from pkcs11.exceptions import UserAlreadyLoggedIn
     from pyhanko.config.pkcs11 import TokenCriteria
     from pyhanko.sign import pkcs11 as ph_pkcs11
 
-    session = ph_pkcs11.open_pkcs11_session(
-        lib, token_criteria=TokenCriteria(label=token_label), user_pin=pin
-    )
+    try:
+        session = ph_pkcs11.open_pkcs11_session(
+            lib, token_criteria=TokenCriteria(label=token_label), user_pin=pin
+        )
+    except UserAlreadyLoggedIn:
+        # PKCS#11 login is per application and token: another session of this process (e.g. a signer kept for
+        # the same token) is logged in already, and a new session shares that login.
+        session = ph_pkcs11.open_pkcs11_session(lib, token_criteria=TokenCriteria(label=token_label))
     try:
         ca_chain = [load_certificate(c) for c in chain or ()]
         probe = ph_pkcs11.PKCS11Signer(
@@ -388,6 +394,15 @@ class _AgentCertOnlySigner:
             registry,
             signature_value=self._value if self._value is not None else _placeholder_size(self.certificate),
         )
+
+
+def certificate_only_signer(
+    certificate: bytes | asn1_x509.Certificate,
+    chain: list[bytes | asn1_x509.Certificate] = (),  # type: ignore[assignment]
+) -> Signer:
+    """A signer that holds only the certificate — for checking a certificate whose key lives elsewhere (the
+    signing agent on the leader's PC) with :func:`taicho.signing.sign.check_certificate`."""
+    return _AgentCertOnlySigner(load_certificate(certificate), [load_certificate(c) for c in chain])
 
 
 def prepare_interrupted(
