@@ -183,6 +183,8 @@ def approve_document(
             signing_time=at,
             timestamp_url=settings.TIMESTAMP_URL or None,
             fetch_revocation=settings.FETCH_REVOCATION,
+            trust_roots=signing.trust_roots(),
+            crls=signing.crls(),
         )
         locked.layout = {name: [b.page, b.x1, b.y1, b.x2, b.y2] for name, b in rendered.boxes.items()}
         _mark_signed(locked, leader, delegation, at, signed, {"credential": credential.label})
@@ -291,6 +293,8 @@ def seal_document(*, document: IssuedDocument, clerk: Staff, at: datetime | None
             signing_time=at,
             timestamp_url=settings.TIMESTAMP_URL or None,
             fetch_revocation=settings.FETCH_REVOCATION,
+            trust_roots=signing.trust_roots(),
+            crls=signing.crls(),
         )
         _store_pdf(locked, sealed)
         locked.status = DocumentStatus.SEALED

@@ -35,6 +35,7 @@ __all__ = [
     "is_organisation_certificate",
     "issue_organisation",
     "issue_personal",
+    "issue_tsa",
     "make_crl",
     "make_demo_root",
     "seal_image_png",
@@ -167,6 +168,8 @@ def _issue(
     not_before: datetime | None,
     friendly: str,
     eku: bool,
+    crl_url: str | None = DEMO_CRL_URL,
+    tsa: bool = False,
 ) -> Credential:
     root_key, root_cert = _unpack(root)
     priv = _new_key(key)
@@ -202,22 +205,29 @@ def _issue(
         )
     )
     # Like real CA certificates, declare where the CRL lives, so that validators check revocation (pyHanko /
-    # certvalidator only check certificates that declare a source). The .invalid host is never fetched: tests
-    # and callers hand the CRL from make_crl() in directly.
-    builder = builder.add_extension(
-        x509.CRLDistributionPoints(
-            [
-                x509.DistributionPoint(
-                    full_name=[x509.UniformResourceIdentifier(DEMO_CRL_URL)],
-                    relative_name=None,
-                    reasons=None,
-                    crl_issuer=None,
-                )
-            ]
-        ),
-        critical=False,
-    )
-    if eku:
+    # certvalidator only check certificates that declare a source). The default .invalid host is never
+    # fetched: tests and callers hand the CRL from make_crl() in directly; a real (e.g. loopback) ``crl_url``
+    # lets a signer fetch it (PAdES B-LT).
+    if crl_url:
+        builder = builder.add_extension(
+            x509.CRLDistributionPoints(
+                [
+                    x509.DistributionPoint(
+                        full_name=[x509.UniformResourceIdentifier(crl_url)],
+                        relative_name=None,
+                        reasons=None,
+                        crl_issuer=None,
+                    )
+                ]
+            ),
+            critical=False,
+        )
+    if tsa:
+        # RFC 3161 §2.3: a TSA certificate carries exactly one EKU, id-kp-timeStamping, marked critical.
+        builder = builder.add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
+        )
+    elif eku:
         # pdf.md pitfall 6: pdfsig rejects document-signing-only EKU; Vietnamese CAs add emailProtection.
         builder = builder.add_extension(
             x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION, DOCUMENT_SIGNING_EKU]),
@@ -237,10 +247,11 @@ def issue_personal(
     valid_days: int = 730,
     not_before: datetime | None = None,
     eku: bool = True,
+    crl_url: str | None = DEMO_CRL_URL,
 ) -> Credential:
     """A personal signing certificate (the leader's): ``CN=<full name>``, ``UID=CCCD:<id>``,
     ``O=<agency> (DEMO)``, ``OU=DEMO``; KU digitalSignature+nonRepudiation; EKU emailProtection+documentSigning
-    (or none with ``eku=False``)."""
+    (or none with ``eku=False``). ``crl_url``: the CRL distribution point (``None``: none)."""
     subject = x509.Name(
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
@@ -251,7 +262,14 @@ def issue_personal(
         ]
     )
     return _issue(
-        root, subject, key=key, valid_days=valid_days, not_before=not_before, friendly=full_name, eku=eku
+        root,
+        subject,
+        key=key,
+        valid_days=valid_days,
+        not_before=not_before,
+        friendly=full_name,
+        eku=eku,
+        crl_url=crl_url,
     )
 
 
@@ -264,8 +282,10 @@ def issue_organisation(
     valid_days: int = 1095,
     not_before: datetime | None = None,
     eku: bool = True,
+    crl_url: str | None = DEMO_CRL_URL,
 ) -> Credential:
-    """The agency's e-seal certificate: ``CN=O=<agency name>``, ``UID=MDD:<agency code>``, ``OU=DEMO``."""
+    """The agency's e-seal certificate: ``CN=O=<agency name>``, ``UID=MDD:<agency code>``, ``OU=DEMO``.
+    ``crl_url`` as for :func:`issue_personal`."""
     subject = x509.Name(
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
@@ -276,7 +296,47 @@ def issue_organisation(
         ]
     )
     return _issue(
-        root, subject, key=key, valid_days=valid_days, not_before=not_before, friendly=agency_name, eku=eku
+        root,
+        subject,
+        key=key,
+        valid_days=valid_days,
+        not_before=not_before,
+        friendly=agency_name,
+        eku=eku,
+        crl_url=crl_url,
+    )
+
+
+def issue_tsa(
+    root: Credential,
+    *,
+    name: str = "taicho DEMO Time-Stamping Authority",
+    key: str = "rsa-2048",
+    valid_days: int = 1825,
+    not_before: datetime | None = None,
+    crl_url: str | None = DEMO_CRL_URL,
+) -> Credential:
+    """A time-stamping authority certificate (RFC 3161): EKU id-kp-timeStamping only, critical; KU
+    digitalSignature+nonRepudiation. RSA by default (pyHanko's TSA implementation, used by
+    :class:`~taicho.signing.timestamp_service.TimestampService`, signs with RSA only)."""
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "taicho DEMO PKI"),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "DEMO"),
+            x509.NameAttribute(NameOID.COMMON_NAME, name),
+        ]
+    )
+    return _issue(
+        root,
+        subject,
+        key=key,
+        valid_days=valid_days,
+        not_before=not_before,
+        friendly=name,
+        eku=False,
+        crl_url=crl_url,
+        tsa=True,
     )
 
 

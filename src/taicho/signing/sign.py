@@ -22,6 +22,7 @@ import io
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils import layout
@@ -29,6 +30,7 @@ from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.signers.pdf_signer import DSSContentSettings, SigDSSPlacementPreference
 from pyhanko.stamp import StaticStampStyle, TextStampStyle
 
 from .pki import font_path
@@ -242,6 +244,14 @@ def _metadata(
         vc = ValidationContext(
             trust_roots=roots, other_certs=list(signer.chain), crls=list(crls), allow_fetching=True
         )
+    extra: dict[str, Any] = {}
+    if fetch_revocation:
+        # PAdES B-LT in ONE revision: the DSS (certificates, CRLs/OCSP fetched before signing, for the signer
+        # and the TSA) is written in the signature's own revision, so the last signature still covers the
+        # whole file (validate.py and pdfsig's "Total document signed").
+        extra["dss_settings"] = DSSContentSettings(
+            placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE, include_vri=False
+        )
     return signers.PdfSignatureMetadata(
         field_name=field_name,
         reason=reason,
@@ -250,6 +260,7 @@ def _metadata(
         subfilter=SigSeedSubFilter.PADES,
         embed_validation_info=fetch_revocation,
         validation_context=vc,
+        **extra,
     )
 
 

@@ -21,6 +21,7 @@ import hashlib
 import io
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
@@ -62,6 +63,8 @@ class SignatureReport:
     certificate_not_before: datetime | None = None
     certificate_not_after: datetime | None = None
     issuer: str = ""
+    #: "B-B", "B-T" (signature timestamp), "B-LT" (timestamp + revocation data embedded in the DSS).
+    pades_level: str = "B-B"
 
     @property
     def ok(self) -> bool:
@@ -76,13 +79,36 @@ class ValidationReport:
     problems: list[str] = dataclasses.field(default_factory=list)
 
 
-def _vc(trust_roots, crls) -> ValidationContext:
-    return ValidationContext(
+def _vc(trust_roots, crls, dss=None, revocation_mode: str = "soft-fail") -> ValidationContext:
+    """Offline validation context; with ``dss`` (the file's Document Security Store, PAdES B-LT) its
+    certificates, CRLs and OCSP responses are used too."""
+    kwargs: dict[str, Any] = dict(
         trust_roots=[load_certificate(r) for r in trust_roots],
         crls=list(crls),
         allow_fetching=False,
-        revocation_mode="soft-fail",
+        revocation_mode=revocation_mode,
     )
+    if dss is not None:
+        return dss.as_validation_context(kwargs)
+    return ValidationContext(**kwargs)
+
+
+def _read_dss(reader):
+    """The file's DSS, or ``None`` (none, or unreadable — then validation proceeds without it)."""
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+    try:
+        return DocumentSecurityStore.read_dss(reader)
+    except Exception:  # NoDSSFoundError, or a malformed DSS
+        return None
+
+
+def _no_chain(status) -> bool:
+    """The certificate (signer's or TSA's) does not chain to a trust root at all — as opposed to failing for
+    another reason, e.g. missing revocation data in hard-fail mode."""
+    from pyhanko.sign.ades.report import AdESIndeterminate
+
+    return getattr(status, "trust_problem_indic", None) == AdESIndeterminate.NO_CERTIFICATE_CHAIN_FOUND
 
 
 def _signed_revision_sha256(pdf: bytes, byte_range) -> str:
@@ -101,10 +127,15 @@ def validate_pdf(
     trust_roots: list,
     crls: list[bytes] = (),  # type: ignore[assignment]
     expect_seal: bool = False,
+    require_revocation_info: bool = False,
 ) -> ValidationReport:
     """Validate every signature in ``pdf`` against ``trust_roots`` (PEM/DER bytes or certificates) and
-    ``crls`` (DER). With ``expect_seal``, also require at least two signatures, the last being an
-    organisation's (the agency's e-seal). Never raises on a bad file: problems are reported (Vietnamese)."""
+    ``crls`` (DER), plus the certificates / CRLs / OCSP responses embedded in the file's DSS (PAdES B-LT).
+    Nothing is fetched from the network. With ``expect_seal``, also require at least two signatures, the last
+    being an organisation's (the agency's e-seal). With ``require_revocation_info``, revocation status must
+    be established for every certificate (hard-fail) from ``crls`` or the embedded data; by default a
+    certificate without revocation data is accepted (soft-fail). Never raises on a bad file: problems are
+    reported (Vietnamese)."""
     sha = hashlib.sha256(pdf).hexdigest()
     problems: list[str] = []
     try:
@@ -118,9 +149,15 @@ def validate_pdf(
         return ValidationReport(ok=False, signatures=[], sha256=sha, problems=["Tệp PDF không có chữ ký số"])
 
     names = [str(s.field_name) for s in embedded]
+    dss = _read_dss(reader)
+    has_revinfo = dss is not None and bool(dss.crls or dss.ocsps)
+    mode = "hard-fail" if require_revocation_info else "soft-fail"
     reports: list[SignatureReport] = []
     for index, sig in enumerate(embedded):
-        reports.append(_validate_one(pdf, sig, index, names, trust_roots, crls))
+        report = _validate_one(pdf, sig, index, names, trust_roots, crls, dss=dss, revocation_mode=mode)
+        if report.timestamp_time is not None:
+            report.pades_level = "B-LT" if has_revinfo else "B-T"
+        reports.append(report)
 
     last = reports[-1]
     if not last.covers_whole_document:
@@ -136,7 +173,17 @@ def validate_pdf(
     return ValidationReport(ok=ok, signatures=reports, sha256=sha, problems=problems)
 
 
-def _validate_one(pdf: bytes, sig, index: int, names: list[str], trust_roots, crls) -> SignatureReport:
+def _validate_one(
+    pdf: bytes,
+    sig,
+    index: int,
+    names: list[str],
+    trust_roots,
+    crls,
+    *,
+    dss=None,
+    revocation_mode: str = "soft-fail",
+) -> SignatureReport:
     probs: list[str] = []
     cert = sig.signer_cert
     from cryptography import x509
@@ -144,7 +191,9 @@ def _validate_one(pdf: bytes, sig, index: int, names: list[str], trust_roots, cr
     c = x509.load_der_x509_certificate(cert.dump())
     name = cert.subject.native.get("common_name") or cert.subject.human_friendly
     try:
-        status = validate_pdf_signature(sig, signer_validation_context=_vc(trust_roots, crls))
+        status = validate_pdf_signature(
+            sig, signer_validation_context=_vc(trust_roots, crls, dss, revocation_mode)
+        )
     except Exception as e:
         return SignatureReport(
             field=str(sig.field_name),
@@ -168,16 +217,38 @@ def _validate_one(pdf: bytes, sig, index: int, names: list[str], trust_roots, cr
     if status.revoked:
         probs.append("Chứng thư số của người ký đã bị thu hồi")
     elif not status.trusted and intact:
-        probs.append(
-            "Chứng thư số không do tổ chức chứng thực tin cậy cấp (không xác lập được chuỗi tin cậy)"
-        )
+        if revocation_mode == "hard-fail" and not _no_chain(status):
+            probs.append(
+                "Không xác định được tình trạng thu hồi của chứng thư số người ký "
+                "(thiếu dữ liệu thu hồi CRL/OCSP trong tệp)"
+            )
+        else:
+            probs.append(
+                "Chứng thư số không do tổ chức chứng thực tin cậy cấp (không xác lập được chuỗi tin cậy)"
+            )
 
     signing_time = status.signer_reported_dt
     ts_time = None
     if status.timestamp_validity is not None:
-        ts_time = status.timestamp_validity.timestamp
-        if not status.timestamp_validity.trusted:
-            probs.append("Dấu thời gian không hợp lệ hoặc không tin cậy")
+        tsv = status.timestamp_validity
+        ts_time = tsv.timestamp
+        if not (tsv.intact and tsv.valid):
+            probs.append(
+                "Dấu thời gian không hợp lệ hoặc không tin cậy: "
+                "dấu thời gian bị sửa đổi hoặc không khớp với chữ ký"
+            )
+            ts_time = None  # a broken token proves no time
+        elif not tsv.trusted:
+            if revocation_mode == "hard-fail" and not _no_chain(tsv):
+                probs.append(
+                    "Dấu thời gian không hợp lệ hoặc không tin cậy: không xác định được tình trạng thu hồi "
+                    "của chứng thư đơn vị cấp dấu thời gian"
+                )
+            else:
+                probs.append(
+                    "Dấu thời gian không hợp lệ hoặc không tin cậy: "
+                    "không do đơn vị cấp dấu thời gian tin cậy cấp"
+                )
     when = ts_time or signing_time
     valid_at = when is not None and c.not_valid_before_utc <= when <= c.not_valid_after_utc
     if when is None:
@@ -251,6 +322,7 @@ def format_report(report: ValidationReport) -> str:
         ]
         if s.timestamp_time:
             lines.append(f"  Dấu thời gian: {iso_vn(s.timestamp_time)}")
+        lines.append(f"  Mức PAdES: {s.pades_level}")
         lines += [
             f"  Chứng thư số: {s.certificate_subject}",
             f"    Số hiệu: {s.certificate_serial:X}; cấp bởi: {s.issuer}",
