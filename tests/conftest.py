@@ -203,3 +203,20 @@ def make_staff(db):
         )
 
     return make
+
+
+@pytest.fixture
+def demo(db, settings, tmp_path):
+    """The demo installation with its PKI, in this test's own folders."""
+    settings.PKI_DIR = tmp_path / "pki"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    from taicho.demo import build_demo
+
+    return build_demo()
+
+
+@pytest.fixture
+def people(demo):
+    from taicho.org.models import Staff
+
+    return {s.username: s for s in Staff.objects.all()}

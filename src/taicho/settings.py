@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "taicho.signing",
     "taicho.documents",
     "taicho.public",
+    "taicho.dossiers",
 ]
 
 MIDDLEWARE = [
@@ -206,6 +207,9 @@ PKI_DIR = Path(env_str("TAICHO_PKI_DIR", str(VAR_DIR / "pki")))
 # Optional RFC 3161 timestamp server (PAdES B-T) and revocation fetching (B-LT).
 TIMESTAMP_URL = env_str("TAICHO_TIMESTAMP_URL", "")
 FETCH_REVOCATION = env_bool("TAICHO_FETCH_REVOCATION", False)
+# Dossier rules marked [?] in domain.md §2, configurable per province.
+SUPPLEMENTS_PER_AGENCY = env_int("TAICHO_SUPPLEMENTS_PER_AGENCY", 1)
+STOP_REFUSED_AFTER_FEES = env_bool("TAICHO_STOP_REFUSED_AFTER_FEES", True)
 # Public verification: requests per minute per client address.
 VERIFY_RATE_PER_MINUTE = env_int("TAICHO_VERIFY_RATE_PER_MINUTE", 30)
 

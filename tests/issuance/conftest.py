@@ -11,22 +11,6 @@ import pytest
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-@pytest.fixture
-def demo(db, settings, tmp_path):
-    settings.PKI_DIR = tmp_path / "pki"
-    settings.MEDIA_ROOT = tmp_path / "media"
-    from taicho.demo import build_demo
-
-    return build_demo()
-
-
-@pytest.fixture
-def people(demo):
-    from taicho.org.models import Staff
-
-    return {s.username: s for s in Staff.objects.all()}
-
-
 def copy_certification_data() -> dict:
     """A copy certification as the appraiser drafts it (schema: taicho.documents.schemas)."""
     return {

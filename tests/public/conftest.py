@@ -1,1 +1,1 @@
-from tests.issuance.conftest import demo, draft, people  # noqa: F401 - shared fixtures
+from tests.issuance.conftest import draft  # noqa: F401 - shared fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -40,7 +41,8 @@ class IssuedDocument(models.Model):
     )
     dossier_code = models.CharField(_("mã hồ sơ"), max_length=64, blank=True, db_index=True)
     owner_id = models.CharField(_("số định danh chủ hồ sơ"), max_length=12, blank=True)
-    data = models.JSONField(_("nội dung"), default=dict)
+    # DjangoJSONEncoder: drafts carry datetimes (received at, appointment), stored as ISO 8601 with offset.
+    data = models.JSONField(_("nội dung"), default=dict, encoder=DjangoJSONEncoder)
     layout = models.JSONField(_("vị trí chữ ký trên trang"), default=dict, blank=True)
     pdf = models.FileField(_("bản điện tử"), upload_to="documents/%Y/%m/", blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)

@@ -392,7 +392,9 @@ def report_summary(report: Any) -> dict[str, Any]:
 
 def _lock(document: IssuedDocument, expected: str) -> IssuedDocument:
     locked = (
-        IssuedDocument.objects.select_for_update().select_related("agency", "procedure").get(pk=document.pk)
+        IssuedDocument.objects.select_for_update(of=("self",))
+        .select_related("agency", "procedure")
+        .get(pk=document.pk)
     )
     if locked.status != expected:
         raise Conflict(

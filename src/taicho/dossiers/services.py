@@ -1,0 +1,1111 @@
+"""The five steps (domain.md §1–§3): one service per transition of `states.TRANSITIONS`.
+
+Every service: locks the dossier row (`select_for_update`, so two officers acting at once never both succeed),
+checks the transition table and the actor's role, agency and delegation, changes the dossier, and writes one
+append-only DossierEvent in the same transaction with the step's budget and the working time it used. A
+refused step raises a DomainError with a Vietnamese message and leaves the dossier as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from taicho.catalog.models import Component, Procedure, ProcedureCase, ProcedureVersion, TimeUnit
+from taicho.core.calendar import calendar_for
+from taicho.core.codes import parse_personal_id
+from taicho.core.errors import Conflict, DomainError, NotAllowed
+from taicho.core.services import allocate_dossier_code
+from taicho.core.workcal import CalendarError, TimeLimit
+from taicho.dossiers.models import Dossier, DossierComponent, DossierEvent, DossierPaper, OriginalFile, Rating
+from taicho.dossiers.states import PAUSED, TRANSITIONS, Status, Step
+from taicho.org.models import Agency, Counter, Role, Staff
+from taicho.org.selectors import Step as DelegatedStep
+from taicho.org.selectors import delegation_for
+
+# Share of the legal time limit each step may use (domain.md §3: step budgets add up to the limit). The
+# province may set its own split with TAICHO_STEP_SHARES.
+STEP_SHARES = {
+    Step.RECEPTION: 0.0,
+    Step.APPRAISAL: 0.5,
+    Step.APPROVAL: 0.25,
+    Step.STAMPING: 0.125,
+    Step.RETURN: 0.125,
+}
+RATING_CRITERIA = 11  # domain.md §7: 11 criteria scored 2/1/0
+
+
+@dataclass
+class Applicant:
+    name: str
+    id_number: str
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    owner_name: str = ""  # empty: the applicant is the owner
+    owner_id: str = ""
+    owner_address: str = ""
+
+
+@dataclass
+class Upload:
+    name: str
+    content: bytes
+    content_type: str
+
+
+@dataclass
+class Provided:
+    """How one component of the procedure was provided at the counter."""
+
+    component_id: int
+    provided_as: str
+    count: int = 1
+    files: list[Upload] = field(default_factory=list)
+    reuse_from: int | None = None  # a DossierComponent of an earlier dossier of the same owner
+
+
+# --- the transition machinery ----------------------------------------------------------------------------
+
+
+def _now(at: datetime | None) -> datetime:
+    return at or timezone.now()
+
+
+def _locked(dossier: Dossier | int) -> Dossier:
+    pk = dossier if isinstance(dossier, int) else dossier.pk
+    return (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("agency", "procedure", "version", "case", "center")
+        .get(pk=pk)
+    )
+
+
+def _may_act(actor: Staff, dossier: Dossier, action: str) -> None:
+    """Role, agency and delegation checks of a transition (raises NotAllowed)."""
+    transition = TRANSITIONS[action]
+    roles = actor.role_set & transition.roles
+    if not roles:
+        raise NotAllowed(
+            _("Vai trò của %(name)s không được thực hiện bước “%(action)s”.")
+            % {"name": actor, "action": action}
+        )
+    same_agency = actor.agency_id == dossier.agency_id
+    at_counter = actor.counter_id is not None and actor.counter_id == dossier.counter_id
+    if not (same_agency or at_counter):
+        raise NotAllowed(_("%(name)s không thuộc cơ quan giải quyết hồ sơ này.") % {"name": actor})
+    # A receiving officer appraises only where the agency delegated it to them (domain.md §1, "5 tại chỗ").
+    appraisal_actions = {
+        "start_appraisal",
+        "request_supplement",
+        "request_obligation",
+        "submit_for_approval",
+        "refuse",
+    }
+    if (
+        action in appraisal_actions
+        and roles == {Role.RECEIVING_OFFICER}
+        and (
+            delegation_for(
+                staff=actor, procedure=dossier.procedure, step=DelegatedStep.APPRAISE, on=timezone.localdate()
+            )
+            is None
+        )
+    ):
+        raise NotAllowed(
+            _("Cán bộ tiếp nhận chỉ thẩm định thủ tục được ủy quyền; thủ tục này chưa được giao cho quầy.")
+        )
+
+
+def _begin(dossier: Dossier | int, action: str, actor: Staff) -> Dossier:
+    locked = _locked(dossier)
+    transition = TRANSITIONS[action]
+    if locked.status not in transition.sources:
+        raise Conflict(
+            _(
+                "Hồ sơ %(code)s đang ở trạng thái “%(status)s”, không thực hiện được bước này (có thể người khác vừa xử lý)."
+            )
+            % {"code": locked.code, "status": locked.get_status_display()}
+        )
+    _may_act(actor, locked, action)
+    return locked
+
+
+def _limit_seconds(dossier: Dossier) -> float | None:
+    case = dossier.case
+    if case is None or case.time_limit_value is None:
+        return None
+    hours_per_day = 8
+    value = float(case.time_limit_value)
+    unit = case.time_limit_unit
+    if unit == TimeUnit.WORKING_HOURS:
+        return value * 3600
+    if unit == TimeUnit.WITHIN_DAY:
+        return hours_per_day * 3600.0
+    return value * hours_per_day * 3600  # working or calendar days, counted in working hours for budgets
+
+
+def _pauses(dossier: Dossier, until: datetime) -> list[tuple[datetime, datetime]]:
+    """The intervals the clock stood still (supplement, financial obligation, withdrawal request)."""
+    spans, start = [], None
+    for event in dossier.events.order_by("at", "pk").only("at", "to_status", "from_status"):
+        if event.to_status in PAUSED and start is None:
+            start = event.at
+        elif event.to_status not in PAUSED and start is not None:
+            spans.append((start, event.at))
+            start = None
+    if start is not None:
+        spans.append((start, until))
+    return spans
+
+
+def _finish(
+    locked: Dossier,
+    action: str,
+    actor: Staff | None,
+    at: datetime,
+    *,
+    reason: str = "",
+    detail: dict[str, Any] | None = None,
+    from_status: str | None = None,
+) -> DossierEvent:
+    transition = TRANSITIONS.get(action)
+    old = from_status if from_status is not None else locked.status
+    if transition is not None and transition.target is not None:
+        locked.status = transition.target
+    step = transition.step if transition else Step.RECEPTION
+    previous = locked.events.order_by("-at", "-pk").first() if locked.pk else None
+    used = None
+    if previous is not None:
+        cal = calendar_for(locked.center)
+        used = int(cal.elapsed(previous.at, at, _pauses(locked, at)).total_seconds())
+    limit = _limit_seconds(locked)
+    budget = int(limit * STEP_SHARES.get(Step(step), 0)) if limit is not None else None
+    locked.row_version += 1
+    locked.save()
+    return DossierEvent.objects.create(
+        dossier=locked,
+        action=action,
+        step=step,
+        from_status=old,
+        to_status=locked.status,
+        actor=actor,
+        agency=locked.agency,
+        at=at,
+        reason=reason,
+        budget_seconds=budget,
+        used_seconds=used,
+        detail=detail or {},
+    )
+
+
+# --- reception ---------------------------------------------------------------------------------------------
+
+
+def _validated_applicant(applicant: Applicant) -> Applicant:
+    errors = []
+    if not applicant.name.strip():
+        errors.append(_("Thiếu họ tên người nộp hồ sơ."))
+    for value in (applicant.id_number, applicant.owner_id):
+        if value:
+            try:
+                parse_personal_id(value)
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+    if not applicant.id_number:
+        errors.append(_("Thiếu số định danh cá nhân của người nộp hồ sơ."))
+    if not applicant.address.strip():
+        errors.append(_("Thiếu địa chỉ người nộp hồ sơ (ghi trên Giấy tiếp nhận, mẫu 01)."))
+    if errors:
+        raise DomainError(" ".join(errors), code="invalid_applicant")
+    return applicant
+
+
+def _version_and_case(
+    procedure: Procedure, case: ProcedureCase | None, at: datetime
+) -> tuple[ProcedureVersion, ProcedureCase]:
+    version = procedure.version_on(timezone.localdate(at))
+    if version is None:
+        raise DomainError(_("Thủ tục %(code)s chưa có phiên bản có hiệu lực.") % {"code": procedure.code})
+    if case is None:
+        case = version.cases.filter(channel="in_person").order_by("ordinal").first()
+    if case is None or case.version_id != version.pk:
+        raise DomainError(_("Trường hợp đã chọn không thuộc phiên bản đang áp dụng của thủ tục."))
+    if case.time_limit_value is None:
+        raise DomainError(
+            _(
+                "Thủ tục %(code)s chưa có thời hạn giải quyết rõ ràng (“%(text)s”); quản trị cần cập nhật danh mục."
+            )
+            % {"code": procedure.code, "text": case.time_limit_text or "—"}
+        )
+    return version, case
+
+
+def _check_components(version: ProcedureVersion, provided: Sequence[Provided]) -> dict[int, Component]:
+    """Only components of the procedure may be recorded or asked for (domain.md §2)."""
+    own = {c.pk: c for c in version.components.all()}
+    strangers = [p.component_id for p in provided if p.component_id not in own]
+    if strangers:
+        raise DomainError(
+            _(
+                "Không được yêu cầu giấy tờ ngoài thành phần hồ sơ của thủ tục (mã thành phần không hợp lệ: %(ids)s)."
+            )
+            % {"ids": ", ".join(map(str, strangers))}
+        )
+    return own
+
+
+def _due(dossier: Dossier, at: datetime) -> tuple[datetime, datetime]:
+    cal = calendar_for(dossier.center)
+    start = cal.start_of_count(at)
+    case = dossier.case
+    assert case is not None and case.time_limit_value is not None
+    try:
+        due = cal.due(at, TimeLimit(Decimal(case.time_limit_value), case.time_limit_unit))
+    except CalendarError as exc:
+        raise DomainError(str(exc)) from exc
+    return start, due
+
+
+def _on_the_spot(procedure: Procedure, agency: Agency) -> bool:
+    from taicho.catalog.models import OnTheSpotStatus
+
+    return procedure.on_the_spot.filter(agency=agency, status=OnTheSpotStatus.ACTIVE).exists()
+
+
+def _fee(case: ProcedureCase, provided: Sequence[Provided]) -> int:
+    """The fee due in đồng: fixed fees once, per-page/per-copy fees times the number of copies provided."""
+    total = 0
+    copies = sum(p.count for p in provided) or 1
+    for fee in case.fees.filter(currency="VND"):
+        total += fee.amount * (copies if fee.per_unit else 1)
+    return total
+
+
+def _store_component(dossier: Dossier, component: Component, item: Provided) -> DossierComponent:
+    row = DossierComponent(
+        dossier=dossier, component=component, provided_as=item.provided_as, count=item.count
+    )
+    if item.reuse_from is not None:
+        earlier = (
+            DossierComponent.objects.select_related("dossier")
+            .filter(pk=item.reuse_from, dossier__owner_id=dossier.owner_id)
+            .exclude(digitized="")
+            .first()
+        )
+        if earlier is None or not dossier.owner_id:
+            raise DomainError(_("Giấy tờ dùng lại không thuộc kho dữ liệu của chủ hồ sơ này."))
+        row.reused_from = earlier
+        row.digitized = earlier.digitized.name
+        row.digitized_sha256 = earlier.digitized_sha256
+        row.digitization_code = earlier.digitization_code
+        row.save()
+        return row
+    row.save()
+    if item.files:
+        pdf = digitize(item.files)
+        row.digitized_sha256 = hashlib.sha256(pdf).hexdigest()
+        row.digitization_code = f"{dossier.code}.{component.ordinal:02d}"
+        row.digitized.save(f"{dossier.code}-{component.ordinal:02d}.pdf", ContentFile(pdf), save=False)
+        row.save()
+        for upload in item.files:
+            original = OriginalFile(
+                dossier_component=row,
+                name=upload.name[:255],
+                content_type=upload.content_type[:100],
+                sha256=hashlib.sha256(upload.content).hexdigest(),
+                size=len(upload.content),
+            )
+            original.file.save(
+                f"{original.sha256[:16]}-{upload.name[-80:]}", ContentFile(upload.content), save=False
+            )
+            original.save()
+    return row
+
+
+def digitize(files: Sequence[Upload]) -> bytes:
+    """One PDF per component: a single PDF is kept as it is; scanned images become the pages of one PDF."""
+    pdfs = [f for f in files if f.content[:5] == b"%PDF-"]
+    if pdfs:
+        if len(files) > 1:
+            raise DomainError(
+                _("Mỗi thành phần chỉ nhận một tệp PDF, hoặc nhiều ảnh quét (sẽ ghép thành một PDF).")
+            )
+        return pdfs[0].content
+    from PIL import Image, UnidentifiedImageError
+
+    pages = []
+    for upload in files:
+        try:
+            image = Image.open(io.BytesIO(upload.content))
+            image.load()
+        except (UnidentifiedImageError, OSError) as exc:
+            raise DomainError(
+                _("Không đọc được tệp “%(name)s” như ảnh quét hoặc PDF.") % {"name": upload.name}
+            ) from exc
+        pages.append(image.convert("RGB"))
+    out = io.BytesIO()
+    pages[0].save(out, format="PDF", save_all=True, append_images=pages[1:], resolution=200.0)
+    return out.getvalue()
+
+
+def _paper(dossier: Dossier, form: str, data: dict[str, Any], actor: Staff | None) -> DossierPaper:
+    from taicho.documents.render import RenderError, render_form
+
+    try:
+        rendered = render_form(form, data)
+    except RenderError as exc:
+        raise DomainError(_("Không lập được mẫu %(form)s: %(error)s") % {"form": form, "error": exc}) from exc
+    paper = DossierPaper(
+        dossier=dossier, form=form, sha256=hashlib.sha256(rendered.pdf).hexdigest(), created_by=actor
+    )
+    paper.file.save(f"{dossier.code}-mau{form}-{paper.sha256[:8]}.pdf", ContentFile(rendered.pdf), save=False)
+    paper.save()
+    return paper
+
+
+def _form_common(dossier: Dossier, at: datetime) -> dict[str, Any]:
+    agency = dossier.agency
+    return {
+        "parent_agency": agency.parent.name if agency.parent_id and agency.parent else "",
+        "agency": agency.name,
+        "place": (
+            agency.administrative_unit.province.name
+            if agency.administrative_unit and agency.administrative_unit.province
+            else agency.administrative_unit.name
+            if agency.administrative_unit
+            else ""
+        )
+        .replace("Tỉnh ", "")
+        .replace("Thành phố ", ""),
+        "issued_at": at,
+        "dossier_code": dossier.code,
+        "tthc_code": dossier.procedure.code,
+        "owner_id": dossier.owner_id,
+        "procedure_name": dossier.version.name,
+        "owner": {
+            "name": dossier.owner_name,
+            "id_number": dossier.owner_id,
+            "address": dossier.owner_address,
+        },
+        "short_url": f"{settings.SITE_URL.rstrip('/')}/tra-cuu/{dossier.code}",
+    }
+
+
+def _new_dossier(
+    *,
+    officer: Staff,
+    procedure: Procedure,
+    applicant: Applicant,
+    case: ProcedureCase | None,
+    counter: Counter | None,
+    at: datetime,
+    agency: Agency | None,
+    status: str,
+    content: str,
+    sets: int,
+    result_delivery: str,
+) -> Dossier:
+    applicant = _validated_applicant(applicant)
+    if not officer.has_role(Role.RECEIVING_OFFICER):
+        raise NotAllowed(_("Chỉ cán bộ tiếp nhận được tiếp nhận hồ sơ."))
+    version, case = _version_and_case(procedure, case, at)
+    agency = agency or officer.agency
+    if agency is None:
+        raise DomainError(_("Chưa xác định cơ quan giải quyết hồ sơ."))
+    counter = counter or officer.counter
+    code = allocate_dossier_code(agency_identifier=agency.code, day=timezone.localdate(at))
+    dossier = Dossier(
+        code=code,
+        procedure=procedure,
+        version=version,
+        case=case,
+        agency=agency,
+        center=officer.center,
+        counter=counter,
+        status=status,
+        on_the_spot=_on_the_spot(procedure, agency),
+        applicant_name=applicant.name.strip(),
+        applicant_id=applicant.id_number,
+        applicant_address=applicant.address,
+        applicant_phone=applicant.phone,
+        applicant_email=applicant.email,
+        owner_name=(applicant.owner_name or applicant.name).strip(),
+        owner_id=applicant.owner_id or applicant.id_number,
+        owner_address=applicant.owner_address or applicant.address,
+        content=content or version.name,
+        sets=sets,
+        result_delivery=result_delivery,
+        received_by=officer,
+    )
+    try:
+        dossier.full_clean(exclude=["result"])
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages), code="invalid_dossier") from exc
+    dossier.save()
+    return dossier
+
+
+@transaction.atomic
+def receive_dossier(
+    *,
+    officer: Staff,
+    procedure: Procedure,
+    applicant: Applicant,
+    components: Sequence[Provided],
+    case: ProcedureCase | None = None,
+    counter: Counter | None = None,
+    agency: Agency | None = None,
+    content: str = "",
+    sets: int = 1,
+    result_delivery: str = Dossier.Delivery.CENTER,
+    at: datetime | None = None,
+) -> Dossier:
+    """Receive a complete dossier: every required component provided; the receipt and appointment (form 01) is
+    always issued (domain.md §2); the due instant comes from the center's calendar."""
+    at = _now(at)
+    dossier = _new_dossier(
+        officer=officer,
+        procedure=procedure,
+        applicant=applicant,
+        case=case,
+        counter=counter,
+        at=at,
+        agency=agency,
+        status=Status.RECEIVED,
+        content=content,
+        sets=sets,
+        result_delivery=result_delivery,
+    )
+    _receive_components(dossier, components)
+    return _complete_reception(dossier, officer, at, components, from_status="")
+
+
+def _receive_components(
+    dossier: Dossier, components: Sequence[Provided], *, required_only: Iterable[int] | None = None
+) -> None:
+    own = _check_components(dossier.version, components)
+    given = {p.component_id for p in components if p.provided_as != DossierComponent.ProvidedAs.MISSING}
+    needed = {pk for pk, c in own.items() if c.required} if required_only is None else set(required_only)
+    missing = sorted(needed - given)
+    if missing:
+        names = "; ".join(own[pk].name[:80] for pk in missing)
+        raise DomainError(
+            _(
+                "Hồ sơ chưa đầy đủ, thiếu: %(names)s. Hãy lập Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (mẫu 02)."
+            )
+            % {"names": names},
+            code="incomplete",
+        )
+    existing = {row.component_id for row in dossier.components.all()}
+    for item in components:
+        if item.component_id in existing or item.provided_as == DossierComponent.ProvidedAs.MISSING:
+            continue
+        _store_component(dossier, own[item.component_id], item)
+
+
+def _complete_reception(
+    dossier: Dossier, officer: Staff, at: datetime, components: Sequence[Provided], *, from_status: str
+) -> Dossier:
+    start, due = _due(dossier, at)
+    dossier.received_at = at
+    dossier.clock_started_at = start
+    dossier.due_at = due
+    dossier.original_due_at = due
+    dossier.fee_amount = _fee(dossier.case, components) if dossier.case else 0
+    dossier.status = Status.RECEIVED
+    dossier.save()
+    data = _form_common(dossier, at)
+    data.update(
+        {
+            "submitter": {
+                "name": dossier.applicant_name,
+                "id_number": dossier.applicant_id,
+                "address": dossier.applicant_address,
+                "phone": dossier.applicant_phone,
+                "email": dossier.applicant_email,
+            },
+            "components": [
+                {
+                    "name": row.component.name[:300],
+                    "originals": row.count if row.provided_as == "original" else 0,
+                    "certified_copies": row.count if row.provided_as == "certified_copy" else 0,
+                    "copies": row.count if row.provided_as in ("copy", "electronic") else 0,
+                }
+                for row in dossier.components.select_related("component").order_by("component__ordinal")
+            ]
+            or [{"name": _("(không có giấy tờ)")}],
+            "sets": dossier.sets,
+            "time_limit": dossier.case.time_limit_display() if dossier.case else "",
+            "received_at": at,
+            "appointment": due,
+            "result_delivery": dossier.get_result_delivery_display(),
+            "fee": dossier.fee_amount,
+            "receiving_officer": officer.full_name,
+        }
+    )
+    _paper(dossier, "01", data, officer)
+    DossierEvent.objects.create(
+        dossier=dossier,
+        action="receive",
+        step=Step.RECEPTION,
+        from_status=from_status,
+        to_status=Status.RECEIVED,
+        actor=officer,
+        agency=dossier.agency,
+        at=at,
+        budget_seconds=0,
+        used_seconds=0,
+        detail={"due_at": due.isoformat(), "fee": dossier.fee_amount},
+    )
+    return dossier
+
+
+@transaction.atomic
+def guide_dossier(
+    *,
+    officer: Staff,
+    procedure: Procedure,
+    applicant: Applicant,
+    missing: Sequence[int],
+    reason: str,
+    case: ProcedureCase | None = None,
+    counter: Counter | None = None,
+    agency: Agency | None = None,
+    at: datetime | None = None,
+) -> Dossier:
+    """An incomplete dossier: written guidance (form 02) listing exactly the missing components of the
+    procedure — given once; when the citizen comes back only those may be asked for (domain.md §2)."""
+    at = _now(at)
+    if not missing:
+        raise DomainError(_("Phiếu hướng dẫn phải nêu ít nhất một thành phần còn thiếu."))
+    dossier = _new_dossier(
+        officer=officer,
+        procedure=procedure,
+        applicant=applicant,
+        case=case,
+        counter=counter,
+        at=at,
+        agency=agency,
+        status=Status.GUIDED,
+        content="",
+        sets=1,
+        result_delivery=Dossier.Delivery.CENTER,
+    )
+    own = _check_components(dossier.version, [Provided(pk, "missing") for pk in missing])
+    dossier.guidance = sorted(set(missing))
+    dossier.save(update_fields=["guidance"])
+    data = _form_common(dossier, at)
+    data.update(
+        {
+            "components": [
+                {"name": own[pk].name[:300], "requirement": _("Bổ sung")} for pk in dossier.guidance
+            ],
+            "reason": reason or _("Hồ sơ chưa đầy đủ thành phần theo quy định."),
+            "rules_reference": f"{dossier.procedure.code} — {settings.SITE_URL}",
+            "officer": {
+                "name": officer.full_name,
+                "phone": officer.phone or (dossier.center.phone if dossier.center else ""),
+            },
+            "signer_title": officer.title or _("Cán bộ tiếp nhận"),
+            "signer_name": officer.full_name,
+        }
+    )
+    _paper(dossier, "02", data, officer)
+    DossierEvent.objects.create(
+        dossier=dossier,
+        action="guide",
+        step=Step.RECEPTION,
+        from_status="",
+        to_status=Status.GUIDED,
+        actor=officer,
+        agency=dossier.agency,
+        at=at,
+        reason=reason,
+        detail={"missing": dossier.guidance},
+    )
+    return dossier
+
+
+def receive_guided(
+    *, dossier: Dossier, officer: Staff, components: Sequence[Provided], at: datetime | None = None
+) -> Dossier:
+    """The citizen returns after guidance: only the components named in it may still be required."""
+    at = _now(at)
+    with transaction.atomic():
+        locked = _begin(dossier, "receive", officer)
+        _receive_components(locked, components, required_only=locked.guidance)
+        return _complete_reception(locked, officer, at, components, from_status=Status.GUIDED)
+
+
+@transaction.atomic
+def refuse_reception(
+    *,
+    officer: Staff,
+    reason: str,
+    dossier: Dossier | None = None,
+    procedure: Procedure | None = None,
+    applicant: Applicant | None = None,
+    counter: Counter | None = None,
+    at: datetime | None = None,
+) -> Dossier:
+    """Not admissible: refusal in words (form 03)."""
+    at = _now(at)
+    if not reason.strip():
+        raise DomainError(_("Phải nêu rõ lý do từ chối tiếp nhận."))
+    if dossier is not None:
+        locked = _begin(dossier, "refuse_reception", officer)
+        old = locked.status
+    else:
+        if procedure is None or applicant is None:
+            raise DomainError(_("Thiếu thủ tục hoặc thông tin người nộp."))
+        locked = _new_dossier(
+            officer=officer,
+            procedure=procedure,
+            applicant=applicant,
+            case=None,
+            counter=counter,
+            at=at,
+            agency=None,
+            status=Status.NOT_RECEIVED,
+            content="",
+            sets=1,
+            result_delivery=Dossier.Delivery.CENTER,
+        )
+        old = ""
+    locked.status = Status.NOT_RECEIVED
+    data = _form_common(locked, at)
+    data.update(
+        {
+            "reason": reason,
+            "signer_title": officer.title or _("Cán bộ tiếp nhận"),
+            "signer_name": officer.full_name,
+        }
+    )
+    _paper(locked, "03", data, officer)
+    locked.save()
+    DossierEvent.objects.create(
+        dossier=locked,
+        action="refuse_reception",
+        step=Step.RECEPTION,
+        from_status=old,
+        to_status=Status.NOT_RECEIVED,
+        actor=officer,
+        agency=locked.agency,
+        at=at,
+        reason=reason,
+    )
+    return locked
+
+
+# --- appraisal ---------------------------------------------------------------------------------------------
+
+
+def start_appraisal(*, dossier: Dossier, officer: Staff, at: datetime | None = None) -> Dossier:
+    at = _now(at)
+    with transaction.atomic():
+        locked = _begin(dossier, "start_appraisal", officer)
+        _finish(locked, "start_appraisal", officer, at)
+    return locked
+
+
+def request_supplement(
+    *, dossier: Dossier, officer: Staff, components: Sequence[int], reason: str, at: datetime | None = None
+) -> Dossier:
+    """Ask the citizen for missing or incorrect components during processing: only components of the procedure,
+    at most once per agency [domain.md §2, configurable: TAICHO_SUPPLEMENTS_PER_AGENCY]; the clock pauses."""
+    at = _now(at)
+    with transaction.atomic():
+        locked = _begin(dossier, "request_supplement", officer)
+        if not components:
+            raise DomainError(_("Phải chọn thành phần hồ sơ cần bổ sung."))
+        own = _check_components(locked.version, [Provided(pk, "missing") for pk in components])
+        done = locked.events.filter(action="request_supplement", agency=locked.agency).count()
+        if done >= settings.SUPPLEMENTS_PER_AGENCY:
+            raise DomainError(
+                _("%(agency)s đã yêu cầu bổ sung hồ sơ này %(n)d lần; không được yêu cầu thêm.")
+                % {"agency": locked.agency.name, "n": done}
+            )
+        locked.paused_since = at
+        data = _form_common(locked, at)
+        data.update(
+            {
+                "received_at": locked.received_at,
+                "components": [
+                    {"name": own[pk].name[:300], "requirement": _("Bổ sung")} for pk in components
+                ],
+                "reason": reason,
+                "rules_reference": locked.procedure.code,
+                "officer": {"name": officer.full_name, "phone": officer.phone or "—"},
+                "signer_title": officer.title or _("Cán bộ thẩm định"),
+                "signer_name": officer.full_name,
+            }
+        )
+        _paper(locked, "02", data, officer)
+        _finish(
+            locked, "request_supplement", officer, at, reason=reason, detail={"components": list(components)}
+        )
+    return locked
+
+
+def _resume(locked: Dossier, at: datetime) -> None:
+    """The clock runs again: the appointment moves by the working time spent waiting."""
+    if locked.paused_since and locked.due_at:
+        cal = calendar_for(locked.center)
+        waited = cal.elapsed(locked.paused_since, at)
+        locked.due_at = cal.add_working_time(locked.due_at, waited)
+    locked.paused_since = None
+
+
+def supplement_received(
+    *, dossier: Dossier, officer: Staff, components: Sequence[Provided], at: datetime | None = None
+) -> Dossier:
+    at = _now(at)
+    with transaction.atomic():
+        locked = _begin(dossier, "supplement_received", officer)
+        request = locked.events.filter(action="request_supplement").order_by("-at", "-pk").first()
+        asked = set(request.detail.get("components", [])) if request else set()
+        _check_components(locked.version, components)
+        for item in components:
+            if item.component_id not in asked:
+                raise DomainError(_("Chỉ nhận các thành phần đã yêu cầu bổ sung."))
+        locked.components.filter(component_id__in=[p.component_id for p in components]).delete()
+        _receive_components(locked, components, required_only=[])
+        _resume(locked, at)
+        _finish(locked, "supplement_received", officer, at)
+    return locked
+
+
+def request_obligation(
+    *, dossier: Dossier, officer: Staff, reason: str, at: datetime | None = None
+) -> Dossier:
+    at = _now(at)
+    with transaction.atomic():
+        locked = _begin(dossier, "request_obligation", officer)
+        locked.paused_since = at
+        _finish(locked, "request_obligation", officer, at, reason=reason)
+    return locked
+
+
+def obligation_fulfilled(*, dossier: Dossier, officer: Staff, at: datetime | None = None) -> Dossier:
+    at = _now(at)
+    with transaction.atomic():
+        locked = _begin(dossier, "obligation_fulfilled", officer)
+        _resume(locked, at)
+        _finish(locked, "obligation_fulfilled", officer, at)
+    return locked
+
+
+def submit_for_approval(
+    *,
+    dossier: Dossier,
+    officer: Staff,
+    template: str,
+    title: str,
+    data: dict[str, Any],
+    number: str = "",
+    at: datetime | None = None,
+) -> Dossier:
+    """The appraiser's draft result, filled from the template with the dossier's data, goes to the leader."""
+    from taicho.documents.services import draft_result
+
+    at = _now(at)
+    with transaction.atomic():
+        locked = _begin(dossier, "submit_for_approval", officer)
+        if locked.result_id is None:
+            base = _form_common(locked, at)
+            base.update(data)
+            locked.result = draft_result(
+                agency=locked.agency,
+                procedure=locked.procedure,
+                template=template,
+                title=title,
+                data=base,
+                created_by=officer,
+                dossier_code=locked.code,
+                owner_id=locked.owner_id,
+                number=number,
+            )
+        _finish(locked, "submit_for_approval", officer, at, detail={"template": template})
+    return locked
+
+
+def refuse(*, dossier: Dossier, officer: Staff, reason: str, at: datetime | None = None) -> Dossier:
+    at = _now(at)
+    if not reason.strip():
+        raise DomainError(_("Phải nêu rõ lý do từ chối giải quyết."))
+    with transaction.atomic():
+        locked = _begin(dossier, "refuse", officer)
+        locked.finished_at = at
+        _finish(locked, "refuse", officer, at, reason=reason)
+    return locked
+
+
+# --- approval, stamping ------------------------------------------------------------------------------------
+
+
+def send_back(*, dossier: Dossier, leader: Staff, reason: str, at: datetime | None = None) -> Dossier:
+    at = _now(at)
+    with transaction.atomic():
+        locked = _begin(dossier, "send_back", leader)
+        _finish(locked, "send_back", leader, at, reason=reason)
+    return locked
+
+
+def approve(*, dossier: Dossier, leader: Staff, at: datetime | None = None) -> Dossier:
+    """The leader signs the result (authority, delegation and certificate checked by the signing service)."""
+    from taicho.documents.services import approve_document
+
+    at = _now(at)
+    with transaction.atomic():
+        locked = _begin(dossier, "approve", leader)
+        if locked.result is None:
+            raise DomainError(_("Hồ sơ chưa có dự thảo kết quả."))
+        signed = approve_document(document=locked.result, leader=leader, at=at)
+        _finish(
+            locked,
+            "approve",
+            leader,
+            at,
+            detail={"delegation": signed.delegation.decision_number if signed.delegation else ""},
+        )
+    return locked
+
+
+@dataclass
+class BatchOutcome:
+    dossier: Dossier
+    ok: bool
+    message: str = ""
+
+
+def approve_batch(
+    *, dossiers: Iterable[Dossier], leader: Staff, at: datetime | None = None
+) -> list[BatchOutcome]:
+    """Sign many dossiers at the end of a session: each in its own transaction, so one refusal does not undo
+    the others; the outcome of each is returned."""
+    outcomes = []
+    for dossier in dossiers:
+        try:
+            outcomes.append(BatchOutcome(approve(dossier=dossier, leader=leader, at=at), True))
+        except DomainError as exc:
+            outcomes.append(BatchOutcome(dossier, False, exc.message))
+    return outcomes
+
+
+def seal(*, dossier: Dossier, clerk: Staff, at: datetime | None = None) -> Dossier:
+    """The clerk applies the agency's e-seal; the result is then released only if its signatures validate
+    (domain.md §2). A refused release leaves the dossier sealed, with the reason recorded."""
+    from taicho.documents.services import release_document, seal_document
+
+    at = _now(at)
+    with transaction.atomic():
+        locked = _begin(dossier, "seal", clerk)
+        if locked.result is None:
+            raise DomainError(_("Hồ sơ chưa có kết quả để đóng dấu."))
+        seal_document(document=locked.result, clerk=clerk, at=at)
+        _finish(locked, "seal", clerk, at)
+    with transaction.atomic():
+        locked = _begin(dossier, "release", clerk)
+        assert locked.result is not None  # sealed just above
+        release_document(document=locked.result, by=clerk)  # ReleaseRefused leaves the dossier sealed
+        locked.finished_at = at
+        _finish(locked, "release", clerk, at)
+    return locked
+
+
+def record_print(
+    *, dossier: Dossier, clerk: Staff, copies: int, physical_seal: bool = True, at: datetime | None = None
+) -> Dossier:
+    at = _now(at)
+    if copies < 1:
+        raise DomainError(_("Số bản in phải từ 1 trở lên."))
+    with transaction.atomic():
+        locked = _begin(dossier, "record_print", clerk)
+        locked.printed_copies += copies
+        locked.physical_seal = physical_seal
+        _finish(locked, "record_print", clerk, at, detail={"copies": copies, "physical_seal": physical_seal})
+    return locked
+
+
+# --- fees, return, rating ----------------------------------------------------------------------------------
+
+
+def record_payment(
+    *, dossier: Dossier, officer: Staff, amount: int, receipt: str, at: datetime | None = None
+) -> Dossier:
+    at = _now(at)
+    if amount <= 0:
+        raise DomainError(_("Số tiền thu phải lớn hơn 0 đồng."))
+    with transaction.atomic():
+        locked = _locked(dossier)
+        _may_act(officer, locked, "return_result")
+        locked.fee_paid += amount
+        locked.fee_receipt = receipt
+        locked.row_version += 1
+        locked.save()
+        DossierEvent.objects.create(
+            dossier=locked,
+            action="payment",
+            step=Step.RETURN,
+            from_status=locked.status,
+            to_status=locked.status,
+            actor=officer,
+            agency=locked.agency,
+            at=at,
+            detail={"amount": amount, "receipt": receipt},
+        )
+    return locked
+
+
+def return_result(
+    *,
+    dossier: Dossier,
+    officer: Staff,
+    receiver_name: str,
+    receiver_id: str,
+    relation: str = "",
+    originals_returned: bool = False,
+    at: datetime | None = None,
+) -> Dossier:
+    """Hand over the result; fees must be paid first (domain.md §2)."""
+    at = _now(at)
+    if not receiver_name.strip():
+        raise DomainError(_("Phải ghi họ tên người nhận kết quả."))
+    try:
+        parse_personal_id(receiver_id)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages)) from exc
+    with transaction.atomic():
+        locked = _begin(dossier, "return_result", officer)
+        if locked.fee_paid < locked.fee_amount:
+            raise DomainError(
+                _("Chưa thu đủ phí, lệ phí: còn %(left)s đồng. Thu phí trước khi trả kết quả.")
+                % {"left": f"{locked.fee_amount - locked.fee_paid:,}".replace(",", ".")}
+            )
+        locked.receiver_name, locked.receiver_id, locked.receiver_relation = (
+            receiver_name.strip(),
+            receiver_id,
+            relation,
+        )
+        locked.originals_returned = originals_returned
+        locked.returned_at = at
+        _finish(locked, "return_result", officer, at, detail={"receiver": receiver_name.strip()})
+    return locked
+
+
+def submit_rating(*, dossier: Dossier, scores: Sequence[int], overall: int, comment: str = "") -> Rating:
+    if len(scores) != RATING_CRITERIA or any(s not in (0, 1, 2) for s in scores):
+        raise DomainError(_("Cần chấm đủ 11 tiêu chí, mỗi tiêu chí 2, 1 hoặc 0 điểm."))
+    if overall not in range(1, 6):
+        raise DomainError(_("Đánh giá chung từ 1 đến 5."))
+    with transaction.atomic():
+        locked = _locked(dossier)
+        if locked.status != Status.RETURNED:
+            raise Conflict(_("Chỉ đánh giá sau khi đã nhận kết quả."))
+        if Rating.objects.filter(dossier=locked).exists():
+            raise Conflict(_("Hồ sơ này đã được đánh giá."))
+        return Rating.objects.create(
+            dossier=locked, scores=list(scores), overall=overall, comment=comment, officer=locked.received_by
+        )
+
+
+# --- apology, withdrawal, stop ------------------------------------------------------------------------------
+
+
+def apologise(
+    *, dossier: Dossier, officer: Staff, reason: str, new_due: datetime, at: datetime | None = None
+) -> Dossier:
+    """A dossier that will be late: the apology and new appointment (form 04), no later than one working day
+    before the deadline, once (domain.md §2)."""
+    at = _now(at)
+    if not reason.strip():
+        raise DomainError(_("Phải nêu lý do chậm trễ."))
+    with transaction.atomic():
+        locked = _begin(dossier, "apologise", officer)
+        if locked.events.filter(action="apologise").exists():
+            raise DomainError(_("Hồ sơ đã có văn bản xin lỗi và hẹn lại; chỉ được hẹn lại một lần."))
+        cal = calendar_for(locked.center)
+        if locked.due_at is None or cal.elapsed(at, locked.due_at) < timedelta(hours=8):
+            raise DomainError(
+                _("Văn bản xin lỗi phải gửi chậm nhất 01 ngày làm việc trước hạn trả (%(due)s).")
+                % {
+                    "due": timezone.localtime(locked.due_at).strftime("%H:%M %d/%m/%Y")
+                    if locked.due_at
+                    else "—"
+                }
+            )
+        if new_due <= locked.due_at:
+            raise DomainError(_("Thời hạn hẹn lại phải sau hạn trả hiện tại."))
+        old_due = locked.due_at
+        locked.due_at = new_due
+        data = _form_common(locked, at)
+        data.update(
+            {
+                "received_at": locked.received_at,
+                "original_appointment": old_due,
+                "reason": reason,
+                "new_appointment": new_due,
+                "signer_title": (locked.agency.head.title if locked.agency.head else "")
+                or _("Thủ trưởng cơ quan"),
+                "signer_name": locked.agency.head.full_name if locked.agency.head else "",
+            }
+        )
+        _paper(locked, "04", data, officer)
+        _finish(
+            locked,
+            "apologise",
+            officer,
+            at,
+            reason=reason,
+            detail={"old_due": old_due.isoformat(), "new_due": new_due.isoformat()},
+        )
+    return locked
+
+
+def request_withdrawal(
+    *, dossier: Dossier, officer: Staff, reason: str, at: datetime | None = None
+) -> Dossier:
+    at = _now(at)
+    with transaction.atomic():
+        locked = _begin(dossier, "request_withdrawal", officer)
+        locked.paused_since = at
+        _finish(locked, "request_withdrawal", officer, at, reason=reason)
+    return locked
+
+
+def stop(*, dossier: Dossier, officer: Staff, reason: str, at: datetime | None = None) -> Dossier:
+    """Stop processing (form 05), before the result is issued; refused once fees are settled when the province
+    says so [domain.md §2, configurable: TAICHO_STOP_REFUSED_AFTER_FEES]."""
+    at = _now(at)
+    if not reason.strip():
+        raise DomainError(_("Phải nêu lý do dừng giải quyết."))
+    with transaction.atomic():
+        locked = _begin(dossier, "stop", officer)
+        if settings.STOP_REFUSED_AFTER_FEES and locked.fee_amount and locked.fee_paid >= locked.fee_amount:
+            raise DomainError(_("Hồ sơ đã nộp đủ phí, lệ phí; không dừng giải quyết theo quy định của tỉnh."))
+        data = _form_common(locked, at)
+        data.update(
+            {
+                "received_at": locked.received_at,
+                "reason": reason,
+                "signer_title": officer.title or _("Cán bộ"),
+                "signer_name": officer.full_name,
+            }
+        )
+        _paper(locked, "05", data, officer)
+        locked.finished_at = at
+        _finish(locked, "stop", officer, at, reason=reason)
+    return locked
