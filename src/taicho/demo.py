@@ -61,11 +61,13 @@ class DemoAccount:
 
 
 ACCOUNTS = (
+    # The justice counter also keeps the department's e-seal for on-the-spot copy certifications, so one officer
+    # takes such a dossier from reception to return in one sitting (same-day path).
     DemoAccount(
         "tiepnhan",
         "Nguyễn Thị Lan",
         "Công chức tiếp nhận",
-        (Role.RECEIVING_OFFICER,),
+        (Role.RECEIVING_OFFICER, Role.SEAL_CLERK),
         "justice",
         "022186001234",
     ),

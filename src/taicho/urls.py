@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from taicho.api import register as register_api
 from taicho.core import views as core_views
 
 admin.site.site_header = _("Quản trị hệ thống “5 tại chỗ”")
@@ -16,6 +17,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("ho-so/", include("taicho.dossiers.urls")),
+    path("api/", register_api().urls),
     path("", include("taicho.public.urls")),
 ]
 

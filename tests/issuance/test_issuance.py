@@ -125,7 +125,7 @@ def test_a_revoked_certificate_is_refused(draft, people):
 
 def test_only_the_agency_clerk_seals(draft, people):
     signed = approve_document(document=draft, leader=people["lanhdao"])
-    for who in ("tiepnhan", "lanhdao"):
+    for who in ("thamdinh", "lanhdao", "vanthuxa"):
         with pytest.raises(NotAllowed, match="văn thư"):
             seal_document(document=signed, clerk=people[who])
     with pytest.raises(Conflict):

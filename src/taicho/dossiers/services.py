@@ -33,7 +33,7 @@ from taicho.dossiers.models import Dossier, DossierComponent, DossierEvent, Doss
 from taicho.dossiers.states import PAUSED, TRANSITIONS, Status, Step
 from taicho.org.models import Agency, Counter, Role, Staff
 from taicho.org.selectors import Step as DelegatedStep
-from taicho.org.selectors import delegation_for
+from taicho.org.selectors import delegation_for, place_name
 
 # Share of the legal time limit each step may use (domain.md §3: step budgets add up to the limit). The
 # province may set its own split with TAICHO_STEP_SHARES.
@@ -381,15 +381,7 @@ def _form_common(dossier: Dossier, at: datetime) -> dict[str, Any]:
     return {
         "parent_agency": agency.parent.name if agency.parent_id and agency.parent else "",
         "agency": agency.name,
-        "place": (
-            agency.administrative_unit.province.name
-            if agency.administrative_unit and agency.administrative_unit.province
-            else agency.administrative_unit.name
-            if agency.administrative_unit
-            else ""
-        )
-        .replace("Tỉnh ", "")
-        .replace("Thành phố ", ""),
+        "place": place_name(agency),
         "issued_at": at,
         "dossier_code": dossier.code,
         "tthc_code": dossier.procedure.code,

@@ -418,3 +418,24 @@ class Delegation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision_number} ({self.decision_date:%d/%m/%Y})"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API, tied to one staff account; only its SHA-256 is stored."""
+
+    staff = models.ForeignKey(
+        Staff, verbose_name=_("cán bộ"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("tên gọi"), max_length=100)
+    key_hash = models.CharField(_("SHA-256 của khóa"), max_length=64, unique=True)
+    prefix = models.CharField(_("tiền tố"), max_length=8)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("khóa truy cập API")
+        verbose_name_plural = _("khóa truy cập API")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -67,3 +67,16 @@ def descendants(agency: Agency) -> list[Agency]:
         frontier = [c.pk for c in children]
         seen.update(frontier)
     return found
+
+
+def place_name(agency: Agency) -> str:
+    """The place written before the date on a paper (Decree 30/2020: the province's name, e.g. "Quảng Ninh")."""
+    unit = agency.administrative_unit
+    if unit is None:
+        return ""
+    province = unit.province or unit
+    name = province.name
+    for prefix in ("Thành phố ", "Tỉnh "):
+        if name.startswith(prefix):
+            return name[len(prefix) :]
+    return name

@@ -11,7 +11,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from taicho.org.models import AdministrativeUnit, Agency, Delegation, Role, SigningFormula, Staff, StaffRole
+from taicho.org.models import (
+    AdministrativeUnit,
+    Agency,
+    ApiToken,
+    Delegation,
+    Role,
+    SigningFormula,
+    Staff,
+    StaffRole,
+)
 
 if TYPE_CHECKING:
     from taicho.catalog.models import Procedure
@@ -204,3 +213,32 @@ def load_administrative_units() -> tuple[int, int]:
         AdministrativeUnit.objects.filter(kind=AdministrativeUnit.Kind.PROVINCE).count(),
         AdministrativeUnit.objects.filter(kind=AdministrativeUnit.Kind.COMMUNE).count(),
     )
+
+
+def issue_api_token(*, staff: Staff, name: str) -> str:
+    """Create an API token for ``staff``; returns the key, shown once (only its SHA-256 is kept)."""
+    import hashlib
+    import secrets
+
+    key = "tc_" + secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        staff=staff, name=name, key_hash=hashlib.sha256(key.encode()).hexdigest(), prefix=key[:8]
+    )
+    return key
+
+
+def staff_for_token(key: str) -> Staff | None:
+    """The active staff account behind an API token, or None."""
+    import hashlib
+
+    token = (
+        ApiToken.objects.select_related("staff")
+        .filter(
+            key_hash=hashlib.sha256(key.encode()).hexdigest(), revoked_at__isnull=True, staff__is_active=True
+        )
+        .first()
+    )
+    if token is None:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.staff

@@ -1,0 +1,5 @@
+"""JSON API of the dossier steps (filled in by the API work)."""
+
+from ninja import Router
+
+router = Router(tags=["hồ sơ"])
