@@ -75,3 +75,18 @@ def test_staff_personal_id_is_validated(make_staff, justice):
     officer = make_staff("receiving_officer", "appraiser", agency=justice, personal_id="022186001234")
     assert officer.role_set == {"receiving_officer", "appraiser"}
     assert officer.has_role("appraiser") and not officer.has_role("approver")
+
+
+def test_api_tokens_are_kept_hashed_and_can_be_revoked(make_staff, justice):
+    from django.utils import timezone
+
+    from taicho.org.models import ApiToken
+    from taicho.org.services import issue_api_token, staff_for_token
+
+    officer = make_staff("receiving_officer", agency=justice)
+    key = issue_api_token(staff=officer, name="Máy quầy 1")
+    assert key.startswith("tc_") and not ApiToken.objects.filter(key_hash=key).exists()
+    assert staff_for_token(key) == officer
+    assert staff_for_token(key + "x") is None
+    ApiToken.objects.update(revoked_at=timezone.now())
+    assert staff_for_token(key) is None

@@ -68,3 +68,21 @@ def test_rate_limited(client, settings, released):
     settings.VERIFY_RATE_PER_MINUTE = 3
     codes = [client.get(f"/v/{released.verification_code}").status_code for _ in range(5)]
     assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
+
+
+def test_tracking_a_dossier_by_the_code_on_the_receipt(client, people, demo):
+    from taicho.catalog.models import Procedure
+    from taicho.dossiers.services import Applicant, receive_dossier
+    from tests.dossiers.conftest import provided_all
+
+    procedure = Procedure.objects.get(code="2.000815")
+    dossier = receive_dossier(
+        officer=people["tiepnhan"],
+        procedure=procedure,
+        components=provided_all(procedure, files=False),
+        applicant=Applicant(name="Nguyễn Thị Lan Anh", id_number="022186001234", address="Phường Hạ Long"),
+    )
+    page = client.get(f"/tra-cuu/{dossier.code}").content.decode()
+    assert "Đã tiếp nhận" in page and "Sở Tư pháp tỉnh Quảng Ninh" in page
+    assert "Nguyễn Thị Lan Anh" not in page and "022186001234" not in page
+    assert client.get("/tra-cuu/000.00.12.H49-000000-9999").status_code == 404

@@ -4,7 +4,16 @@ from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from taicho.org.models import AdministrativeUnit, Agency, Center, Counter, Delegation, Staff, StaffRole
+from taicho.org.models import (
+    AdministrativeUnit,
+    Agency,
+    ApiToken,
+    Center,
+    Counter,
+    Delegation,
+    Staff,
+    StaffRole,
+)
 from taicho.org.services import validate_delegation
 
 
@@ -158,3 +167,14 @@ class DelegationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["agency", "delegator", "delegate", "procedures"]
     date_hierarchy = "valid_from"
     list_select_related = ["agency", "delegator", "delegate"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued by `taicho api-token USERNAME`; here they can be seen and revoked."""
+
+    list_display = ["name", "staff", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["staff", "name", "prefix", "key_hash", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False

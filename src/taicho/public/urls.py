@@ -4,4 +4,5 @@ from taicho.public import views
 
 urlpatterns = [
     path("v/<str:code>", views.verify, name="verify"),
+    path("tra-cuu/<str:code>", views.track, name="track"),
 ]

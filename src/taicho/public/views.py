@@ -49,3 +49,21 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
                 except Exception:  # a file that is not a PDF at all
                     check["problems"] = [_("Không đọc được tệp này như một tệp PDF.")]
     return render(request, "public/verify.html", {"document": document, "form": form, "check": check})
+
+
+@require_http_methods(["GET"])
+def track(request: HttpRequest, code: str) -> HttpResponse:
+    """Where the receipt's QR leads: the dossier's progress by its code — procedure, agency, dates and status,
+    nothing about the person (the code is printed on the receipt the citizen holds)."""
+    from taicho.dossiers.models import Dossier
+
+    if not allow(request, "track", settings.VERIFY_RATE_PER_MINUTE):
+        return render(request, "public/rate_limited.html", {"title": _("Quá nhiều yêu cầu")}, status=429)
+    dossier = (
+        Dossier.objects.select_related("procedure", "agency", "version").filter(code=code[:64]).first()
+        if code
+        else None
+    )
+    if dossier is None:
+        return render(request, "public/track_not_found.html", {"code": code[:64]}, status=404)
+    return render(request, "public/track.html", {"dossier": dossier})
