@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -98,7 +99,8 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(VAR_DIR / "taicho.sqlite3"),
             # A file, not memory, so tests that use several connections at once see real SQLite locking.
-            "TEST": {"NAME": str(VAR_DIR / "test-taicho.sqlite3")},
+            # One file per test process, so two test runs in the same checkout never share a database.
+            "TEST": {"NAME": str(VAR_DIR / f"test-taicho-{os.getpid()}.sqlite3")},
             "OPTIONS": {
                 # WAL lets readers work while one writer commits; IMMEDIATE takes the write lock at BEGIN so
                 # two concurrent writers queue on busy_timeout instead of failing with "database is locked".

@@ -1,0 +1,386 @@
+"""Complete "5 tại chỗ" cycles through the HTTP API, with 1 and then 4 parallel clients.
+
+    .venv/bin/python benchmarks/bench_dossier_cycle.py [--single 30] [--parallel 60] [--workers 4] [--profile]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python benchmarks/bench_dossier_cycle.py
+
+Sets up a fresh installation in a temporary TAICHO_VAR_DIR (SQLite there; or, when DATABASE_URL is given, its own
+PostgreSQL database `taicho_bench` on the same server, created and dropped here), migrates, builds the demo, starts
+gunicorn on 127.0.0.1 (loopback only) with this module's WSGI wrapper, issues API tokens for the demo roles and
+runs complete cycles: receipt (digitized scan + form 01 PDF) → start appraisal → draft result (typst render) →
+leader's signature → e-seal + validation + release → payment → return.
+
+Server time: the wrapper `application` below times each request from WSGI entry until Django calls
+start_response (the whole middleware stack, authentication, view, service, commit and JSON serialization; only
+the socket write is left out) and returns it in the `X-Server-Time-Ms` header. The server time of a dossier is the
+sum over its seven requests. Throughput is complete dossiers per second of wall-clock time at the clients.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import io
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+HEADER = "X-Server-Time-Ms"
+BENCH_DB = "taicho_bench"
+ROLES = ("tiepnhan", "thamdinh", "lanhdao", "vanthu")
+RESULT_DATA = {
+    "document_name": "Bằng tốt nghiệp trung học phổ thông số 0123456",
+    "requester_name": "Nguyễn Thị Lan Anh",
+    "pages": 1,
+    "copies": 2,
+    "fee": 4000,
+    "certification_number": "125",
+    "book_number": "01/2026",
+}
+
+
+# --- the server side: gunicorn imports `application` from this module ----------------------------------------
+
+
+def _timed(inner: Any) -> Any:
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        started = time.perf_counter()
+
+        def timed_start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            headers.append((HEADER, f"{(time.perf_counter() - started) * 1000:.3f}"))
+            return start_response(status, headers, exc_info)
+
+        return inner(environ, timed_start_response)
+
+    return app
+
+
+if os.environ.get("TAICHO_BENCH_SERVE"):
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "taicho.settings")
+    from django.core.wsgi import get_wsgi_application
+
+    application = _timed(get_wsgi_application())
+
+
+# --- the client side ---------------------------------------------------------------------------------------------
+
+
+class Failed(Exception):
+    pass
+
+
+def call(base: str, token: str, path: str, body: Any = None) -> tuple[dict[str, Any] | list[Any], float]:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(
+        base + path,
+        data=data,
+        method="GET" if body is None else "POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return json.loads(response.read()), float(response.headers[HEADER])
+    except urllib.error.HTTPError as exc:
+        raise Failed(f"{path}: {exc.code} {exc.read()[:300]!r}") from exc
+
+
+def scan_png() -> str:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (1240, 1754), "white").save(out, format="PNG")  # an A4 page at 150 dpi
+    return base64.b64encode(out.getvalue()).decode()
+
+
+def cycle(base: str, tokens: dict[str, str], receipt: dict[str, Any]) -> dict[str, float]:
+    """One complete dossier; returns the server time of each request (ms)."""
+    times: dict[str, float] = {}
+    dossier, times["receive"] = call(base, tokens["tiepnhan"], "/api/dossiers", receipt)
+    assert isinstance(dossier, dict)
+    url = f"/api/dossiers/{dossier['code']}"
+    submit = {
+        "template": "copy_certification",
+        "title": "Bản sao được chứng thực từ bản chính",
+        "data": RESULT_DATA,
+    }
+    steps: list[tuple[str, str, str, Any]] = [
+        ("start_appraisal", "thamdinh", "/start-appraisal", {}),
+        ("submit", "thamdinh", "/submit-for-approval", submit),
+        ("approve", "lanhdao", "/approve", {}),
+        ("seal", "vanthu", "/seal", {}),
+        ("payment", "tiepnhan", "/payments", {"amount": dossier["fee_amount"], "receipt": "BL-1"}),
+        (
+            "return",
+            "tiepnhan",
+            "/return",
+            {"receiver_name": "Nguyễn Thị Lan Anh", "receiver_id": "022186001234"},
+        ),
+    ]
+    for name, role, path, body in steps:
+        out, times[name] = call(base, tokens[role], url + path, body)
+    assert isinstance(out, dict) and out["status"] == "returned", out
+    return times
+
+
+def run(
+    base: str, tokens: dict[str, str], receipt: dict[str, Any], total: int, clients: int, budget: float
+) -> dict[str, Any]:
+    per_dossier: list[dict[str, float]] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    left = [total]
+    deadline = time.monotonic() + budget
+
+    def worker() -> None:
+        while time.monotonic() < deadline:
+            with lock:
+                if left[0] <= 0:
+                    return
+                left[0] -= 1
+            try:
+                times = cycle(base, tokens, receipt)
+            except (Failed, AssertionError, OSError) as exc:
+                with lock:
+                    errors.append(str(exc))
+                continue
+            with lock:
+                per_dossier.append(times)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    sums = [sum(t.values()) for t in per_dossier]
+    return {
+        "clients": clients,
+        "done": len(per_dossier),
+        "errors": errors,
+        "wall": wall,
+        "median_ms": statistics.median(sums) if sums else float("nan"),
+        "p90_ms": statistics.quantiles(sums, n=10)[-1] if len(sums) >= 2 else float("nan"),
+        "per_second": len(per_dossier) / wall if wall else 0.0,
+        "steps": {k: statistics.median(t[k] for t in per_dossier) for k in per_dossier[0]}
+        if per_dossier
+        else {},
+    }
+
+
+def report(result: dict[str, Any]) -> None:
+    print(
+        f"{result['clients']} client(s): {result['done']} dossiers in {result['wall']:.1f} s — "
+        f"server time per dossier median {result['median_ms']:.0f} ms (p90 {result['p90_ms']:.0f} ms), "
+        f"throughput {result['per_second']:.2f} dossiers/s, errors {len(result['errors'])}"
+    )
+    print("   median per request (ms): " + ", ".join(f"{k} {v:.0f}" for k, v in result["steps"].items()))
+    for e in result["errors"][:3]:
+        print("   error:", e)
+
+
+# --- set-up ------------------------------------------------------------------------------------------------------
+
+
+def prepare_database(url: str) -> str | None:
+    """PostgreSQL: (re)create our own database on the same server; returns its URL. SQLite: None."""
+    if not url:
+        return None
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+        sys.exit("Chỉ chạy thử trên máy này (127.0.0.1).")
+    admin = urllib.parse.urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {BENCH_DB}")
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
+
+
+def drop_database(url: str) -> None:
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    admin = urllib.parse.urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_ready(base: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2):
+                return
+        except (OSError, urllib.error.URLError):
+            time.sleep(0.2)
+    sys.exit("gunicorn did not start")
+
+
+def profile_in_process(tokens: dict[str, str], receipt: dict[str, Any], runs: int) -> None:
+    """Profile the server side of `runs` cycles in this process (Django's test client, same code path)."""
+    import cProfile
+    import pstats
+
+    from django.test import Client
+
+    client = Client()
+
+    def local_call(base: str, token: str, path: str, body: Any = None) -> tuple[Any, float]:
+        started = time.perf_counter()
+        headers = {"Authorization": f"Bearer {token}"}
+        if body is None:
+            response = client.get(path, headers=headers)
+        else:
+            response = client.post(path, json.dumps(body), content_type="application/json", headers=headers)
+        if response.status_code != 200:
+            raise Failed(f"{path}: {response.status_code} {response.content[:300]!r}")
+        return response.json(), (time.perf_counter() - started) * 1000
+
+    global call
+    saved, call = call, local_call  # type: ignore[assignment]
+    try:
+        cycle("", tokens, receipt)  # warm-up
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(runs):
+            cycle("", tokens, receipt)
+        profiler.disable()
+    finally:
+        call = saved
+    stats = pstats.Stats(profiler)
+    print(f"\nprofile of {runs} cycles in process, top by cumulative time:")
+    stats.sort_stats("cumulative").print_stats(35)
+    print("top by own time:")
+    stats.sort_stats("tottime").print_stats(20)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--single", type=int, default=30, help="dossiers with one client")
+    parser.add_argument("--parallel", type=int, default=60, help="dossiers with four clients")
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--budget", type=float, default=300, help="seconds at most per phase")
+    parser.add_argument("--profile", type=int, default=0, help="also profile N cycles in process")
+    args = parser.parse_args()
+
+    var = Path(tempfile.mkdtemp(prefix="taicho-bench-"))
+    given = os.environ.get("DATABASE_URL", "")
+    db_url = prepare_database(given)
+    env = dict(os.environ, TAICHO_VAR_DIR=str(var), DJANGO_SETTINGS_MODULE="taicho.settings")
+    env.pop("DATABASE_URL", None)
+    if db_url:
+        env["DATABASE_URL"] = db_url
+    os.environ.update(env)
+    if not db_url:
+        os.environ.pop("DATABASE_URL", None)
+    server = None
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        from taicho.demo import build_demo
+        from taicho.org.models import Staff
+        from taicho.org.services import issue_api_token
+
+        started = time.perf_counter()
+        call_command("migrate", verbosity=0)
+        build_demo()
+        print(
+            f"database: {'PostgreSQL ' + BENCH_DB if db_url else 'SQLite (WAL) in ' + str(var)}; set-up {time.perf_counter() - started:.0f} s"
+        )
+        people = {s.username: s for s in Staff.objects.filter(username__in=ROLES)}
+        tokens = {r: issue_api_token(staff=people[r], name="benchmark") for r in ROLES}
+        from django.db import connections
+
+        connections.close_all()
+
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(args.workers),
+                "--chdir",
+                str(Path(__file__).parent),
+                "--pythonpath",
+                str(ROOT / "src"),
+                "--log-level",
+                "warning",
+                "--timeout",
+                "120",
+                "bench_dossier_cycle:application",
+            ],
+            env=dict(env, TAICHO_BENCH_SERVE="1"),
+        )
+        wait_ready(base)
+        procedure = call(base, tokens["tiepnhan"], "/api/procedures?q=2.000815")[0][0]  # type: ignore[index]
+        scan = scan_png()
+        receipt = {
+            "procedure": "2.000815",
+            "applicant": {
+                "name": "Nguyễn Thị Lan Anh",
+                "id_number": "022186001234",
+                "address": "Tổ 3, khu 5, phường Hạ Long",
+            },
+            "components": [
+                {
+                    "component_id": c["id"],
+                    "provided_as": "original",
+                    "count": 2,
+                    "files": [{"name": "trang-1.png", "content_type": "image/png", "content_base64": scan}],
+                }
+                for c in procedure["components"]
+                if c["required"]
+            ],
+        }
+        print(f"machine: {os.cpu_count()} CPU, gunicorn {args.workers} sync workers; 7 requests per dossier")
+        run(base, tokens, receipt, args.workers, args.workers, args.budget)  # warm every worker
+        report(run(base, tokens, receipt, args.single, 1, args.budget))
+        report(run(base, tokens, receipt, args.parallel, args.clients, args.budget))
+        if args.profile:
+            profile_in_process(tokens, receipt, args.profile)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        from django.db import connections
+
+        connections.close_all()
+        if db_url:
+            drop_database(db_url)
+        shutil.rmtree(var, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
