@@ -123,7 +123,9 @@ def qr_svg(payload: str) -> str:
     around it is white."""
     # A fixed mask: scoring all eight (ISO/IEC 18004 §7.8.3) took ~25 ms of the ~35 ms per code; it only
     # avoids patterns that confuse some readers, and the printed codes are checked with zbar in the tests.
-    return segno.make(payload, error="m", micro=False, boost_error=False, mask=4).svg_inline(scale=1, border=2)
+    return segno.make(payload, error="m", micro=False, boost_error=False, mask=4).svg_inline(
+        scale=1, border=2
+    )
 
 
 def render_form(form: str, data: Mapping[str, Any]) -> RenderedPdf:

@@ -845,6 +845,25 @@ def submit_for_approval(
     return locked
 
 
+@transaction.atomic
+def appraise_and_submit(
+    *,
+    dossier: Dossier,
+    officer: Staff,
+    template: str,
+    title: str,
+    data: dict[str, Any],
+    number: str = "",
+    at: datetime | None = None,
+) -> Dossier:
+    """Same-day path ("5 tại chỗ"): appraisal starts and the draft result goes to approval in one sitting. Both
+    steps keep their own events; one transaction, so a refusal of the second leaves the dossier as it was."""
+    start_appraisal(dossier=dossier, officer=officer, at=at)
+    return submit_for_approval(
+        dossier=dossier, officer=officer, template=template, title=title, data=data, number=number, at=at
+    )
+
+
 def refuse(*, dossier: Dossier, officer: Staff, reason: str, at: datetime | None = None) -> Dossier:
     at = _now(at)
     if not reason.strip():
@@ -1007,6 +1026,35 @@ def return_result(
         locked.returned_at = at
         _finish(locked, "return_result", officer, at, detail={"receiver": receiver_name.strip()})
     return locked
+
+
+@transaction.atomic
+def pay_and_return(
+    *,
+    dossier: Dossier,
+    officer: Staff,
+    receiver_name: str,
+    receiver_id: str,
+    relation: str = "",
+    originals_returned: bool = False,
+    amount: int = 0,
+    receipt: str = "",
+    at: datetime | None = None,
+) -> Dossier:
+    """Hand-over at the counter in one sitting: the fee still due is recorded first (when given), then the
+    result is returned; one transaction, so a refused return records no payment either."""
+    current = Dossier.objects.only("fee_amount", "fee_paid").get(pk=dossier.pk)
+    if amount and current.fee_paid < current.fee_amount:
+        record_payment(dossier=dossier, officer=officer, amount=amount, receipt=receipt, at=at)
+    return return_result(
+        dossier=dossier,
+        officer=officer,
+        receiver_name=receiver_name,
+        receiver_id=receiver_id,
+        relation=relation,
+        originals_returned=originals_returned,
+        at=at,
+    )
 
 
 def submit_rating(*, dossier: Dossier, scores: Sequence[int], overall: int, comment: str = "") -> Rating:
