@@ -105,11 +105,16 @@ def _authorise(locked: IssuedDocument, leader: Staff, at: datetime) -> Delegatio
         raise NotAllowed(str(exc)) from exc
 
 
-def _check(signer: Any, at: datetime) -> None:
+def _trust() -> tuple[list[bytes], list[bytes]]:
+    """The trust roots and CRLs, read once per step and used both to check the certificate and to sign."""
+    return signing.trust_roots(), signing.crls()
+
+
+def _check(signer: Any, at: datetime, roots: list[bytes], crls: list[bytes]) -> None:
     from taicho.signing.sign import SigningRefused, check_certificate
 
     try:
-        check_certificate(signer, at=at, trust_roots=signing.trust_roots(), crls=signing.crls())
+        check_certificate(signer, at=at, trust_roots=roots, crls=crls)
     except SigningRefused as exc:
         raise DomainError(str(exc)) from exc
 
@@ -172,7 +177,8 @@ def approve_document(
         delegation = _authorise(locked, leader, at)
         credential = signing.personal_credential(leader)
         signer = signing.signer_for(credential)
-        _check(signer, at)
+        roots, crls = _trust()
+        _check(signer, at, roots, crls)
         rendered = _render_for_signature(locked, leader, delegation, at)
         box = rendered.boxes["signature"]
         signed = sign_as_leader(
@@ -183,8 +189,8 @@ def approve_document(
             signing_time=at,
             timestamp_url=settings.TIMESTAMP_URL or None,
             fetch_revocation=settings.FETCH_REVOCATION,
-            trust_roots=signing.trust_roots(),
-            crls=signing.crls(),
+            trust_roots=roots,
+            crls=crls,
         )
         locked.layout = {name: [b.page, b.x1, b.y1, b.x2, b.y2] for name, b in rendered.boxes.items()}
         _mark_signed(locked, leader, delegation, at, signed, {"credential": credential.label})
@@ -208,7 +214,7 @@ def prepare_agent_signature(
         delegation = _authorise(locked, leader, at)
         credential = signing.personal_credential(leader)
         chain = signing.pem_list(credential.chain_pem)
-        _check(signers.certificate_only_signer(credential.certificate_pem.encode(), chain), at)
+        _check(signers.certificate_only_signer(credential.certificate_pem.encode(), chain), at, *_trust())
         rendered = _render_for_signature(locked, leader, delegation, at)
         box = rendered.boxes["signature"]
         prepared = signers.prepare_interrupted(
@@ -280,7 +286,8 @@ def seal_document(*, document: IssuedDocument, clerk: Staff, at: datetime | None
             )
         credential = signing.seal_credential(locked.agency)
         signer = signing.signer_for(credential)
-        _check(signer, at)
+        roots, crls = _trust()
+        _check(signer, at, roots, crls)
         page, x1, y1, x2, y2 = locked.layout.get("seal") or locked.layout["signature"]
         with locked.pdf.open("rb") as fh:
             current = fh.read()
@@ -293,8 +300,8 @@ def seal_document(*, document: IssuedDocument, clerk: Staff, at: datetime | None
             signing_time=at,
             timestamp_url=settings.TIMESTAMP_URL or None,
             fetch_revocation=settings.FETCH_REVOCATION,
-            trust_roots=signing.trust_roots(),
-            crls=signing.crls(),
+            trust_roots=roots,
+            crls=crls,
         )
         _store_pdf(locked, sealed)
         locked.status = DocumentStatus.SEALED

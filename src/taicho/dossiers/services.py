@@ -168,10 +168,11 @@ def _limit_seconds(dossier: Dossier) -> float | None:
     return value * hours_per_day * 3600  # working or calendar days, counted in working hours for budgets
 
 
-def _pauses(dossier: Dossier, until: datetime) -> list[tuple[datetime, datetime]]:
-    """The intervals the clock stood still (supplement, financial obligation, withdrawal request)."""
+def _pauses(events: Sequence[DossierEvent], until: datetime) -> list[tuple[datetime, datetime]]:
+    """The intervals the clock stood still (supplement, financial obligation, withdrawal request), from the
+    dossier's events in order."""
     spans, start = [], None
-    for event in dossier.events.order_by("at", "pk").only("at", "to_status", "from_status"):
+    for event in events:
         if event.to_status in PAUSED and start is None:
             start = event.at
         elif event.to_status not in PAUSED and start is not None:
@@ -197,11 +198,11 @@ def _finish(
     if transition is not None and transition.target is not None:
         locked.status = transition.target
     step = transition.step if transition else Step.RECEPTION
-    previous = locked.events.order_by("-at", "-pk").first() if locked.pk else None
+    events = list(locked.events.order_by("at", "pk").only("at", "to_status")) if locked.pk else []
     used = None
-    if previous is not None:
+    if events:
         cal = calendar_for(locked.center)
-        used = int(cal.elapsed(previous.at, at, _pauses(locked, at)).total_seconds())
+        used = int(cal.elapsed(events[-1].at, at, _pauses(events, at)).total_seconds())
     limit = _limit_seconds(locked)
     budget = int(limit * STEP_SHARES.get(Step(step), 0)) if limit is not None else None
     locked.row_version += 1
@@ -412,14 +413,14 @@ def _new_dossier(
     officer: Staff,
     procedure: Procedure,
     applicant: Applicant,
-    case: ProcedureCase | None,
-    counter: Counter | None,
     at: datetime,
-    agency: Agency | None,
     status: str,
-    content: str,
-    sets: int,
-    result_delivery: str,
+    case: ProcedureCase | None = None,
+    counter: Counter | None = None,
+    agency: Agency | None = None,
+    content: str = "",
+    sets: int = 1,
+    result_delivery: str = Dossier.Delivery.CENTER,
 ) -> Dossier:
     applicant = _validated_applicant(applicant)
     if not officer.has_role(Role.RECEIVING_OFFICER):
@@ -603,9 +604,6 @@ def guide_dossier(
         at=at,
         agency=agency,
         status=Status.GUIDED,
-        content="",
-        sets=1,
-        result_delivery=Dossier.Delivery.CENTER,
     )
     own = _check_components(dossier.version, [Provided(pk, "missing") for pk in missing])
     dossier.guidance = sorted(set(missing))
@@ -678,14 +676,9 @@ def refuse_reception(
             officer=officer,
             procedure=procedure,
             applicant=applicant,
-            case=None,
             counter=counter,
             at=at,
-            agency=None,
             status=Status.NOT_RECEIVED,
-            content="",
-            sets=1,
-            result_delivery=Dossier.Delivery.CENTER,
         )
         old = ""
     locked.status = Status.NOT_RECEIVED
