@@ -40,9 +40,10 @@ setup_venv() {
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$digest" ]; then
     echo "Cài đặt thư viện Python (lần đầu mất vài phút)…"
     # constraints.txt pins the build tools of packages that still build from source (xstatic-bootstrap
-    # needs setuptools' pkg_resources).
-    PIP_CONSTRAINT="$PWD/constraints.txt" .venv/bin/python -m pip install -q --upgrade pip
-    PIP_CONSTRAINT="$PWD/constraints.txt" .venv/bin/python -m pip install -q -e "$spec"
+    # needs setuptools' pkg_resources). pip ≥ 26.2 reads build constraints only from PIP_BUILD_CONSTRAINT.
+    export PIP_CONSTRAINT="$PWD/constraints.txt" PIP_BUILD_CONSTRAINT="$PWD/constraints.txt"
+    .venv/bin/python -m pip install -q --upgrade pip
+    .venv/bin/python -m pip install -q -e "$spec"
     echo "$digest" > "$stamp"
   fi
 }

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "taicho.documents",
     "taicho.public",
     "taicho.dossiers",
+    "taicho.supervision",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "taicho.supervision.context.nav",
             ],
         },
     },
@@ -226,3 +228,16 @@ LOGGING = {
     # fontTools logs every glyph subset at INFO (the seal's text font); pyHanko is chatty too.
     "loggers": {"fontTools": {"level": "WARNING"}, "pyhanko": {"level": "WARNING"}},
 }
+
+# E-mail (the monthly supervision report to the center's director). Embedded default: files under var/mail/.
+EMAIL_BACKEND = env_str("TAICHO_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+EMAIL_HOST = env_str("TAICHO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env_str("TAICHO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env_str("TAICHO_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("TAICHO_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("TAICHO_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("TAICHO_EMAIL_FROM", "taicho@localhost")
+# Supervision read models are refreshed from the dossier events at most this often by a page view (seconds);
+# `taicho supervision refresh` (cron) or the nightly task keeps them current without it.
+SUPERVISION_REFRESH_SECONDS = int(env_str("TAICHO_SUPERVISION_REFRESH_SECONDS", "300"))

@@ -18,6 +18,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("ho-so/", include("taicho.dossiers.urls")),
+    path("giam-sat/", include("taicho.supervision.urls")),
     path("api/", register_api().urls),
     path("", include("taicho.public.urls")),
 ]

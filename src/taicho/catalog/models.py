@@ -240,6 +240,7 @@ class OnTheSpotStatus(models.TextChoices):
     APPROVED = "approved", _("Đã phê duyệt")
     ACTIVE = "active", _("Đang thực hiện")
     SUSPENDED = "suspended", _("Tạm dừng")
+    NOT_ELIGIBLE = "not_eligible", _("Không đủ điều kiện")
 
 
 class OnTheSpotDesignation(models.Model):
