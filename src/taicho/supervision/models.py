@@ -357,6 +357,22 @@ class DossierFacts(models.Model):
             models.Index(fields=["received_on", "agency"]),
             models.Index(fields=["agency", "procedure", "finished_on"]),
             models.Index(fields=["in_process", "agency"]),
+            # The flags' drill-down lists (checks.py): small partial indexes, newest first.
+            models.Index(
+                fields=["finished_on"], condition=Q(on_the_spot=True, left_center=True), name="facts_left"
+            ),
+            models.Index(
+                fields=["finished_on"],
+                condition=Q(on_the_spot=True, within_spot_time=False) & ~Q(outcome=""),
+                name="facts_over_spot",
+            ),
+            models.Index(
+                fields=["finished_on"], condition=Q(timing="late", apologised=False), name="facts_late"
+            ),
+            models.Index(
+                fields=["finished_on"], condition=Q(supplement_excess=True), name="facts_supplement"
+            ),
+            models.Index(fields=["finished_on"], condition=Q(rating_overall__lte=2), name="facts_low_rating"),
         ]
 
     def __str__(self) -> str:
@@ -387,6 +403,12 @@ class DailyStat(models.Model):
     ratings = models.PositiveIntegerField(default=0)
     rating_sum = models.PositiveIntegerField(default=0)
     satisfied = models.PositiveIntegerField(default=0)  # overall rating 4 or 5
+    # Flags (checks.py), counted by the day the dossier was finished.
+    left_center = models.PositiveIntegerField(default=0)
+    over_spot_time = models.PositiveIntegerField(default=0)
+    late_no_apology = models.PositiveIntegerField(default=0)
+    supplement_excess = models.PositiveIntegerField(default=0)
+    low_ratings = models.PositiveIntegerField(default=0)  # overall rating 1 or 2
 
     class Meta:
         verbose_name = _("số liệu tổng hợp theo ngày")
@@ -422,6 +444,12 @@ class AgencyDailyStat(models.Model):
     ratings = models.PositiveIntegerField(default=0)
     rating_sum = models.PositiveIntegerField(default=0)
     satisfied = models.PositiveIntegerField(default=0)
+    # Flags (checks.py), counted by the day the dossier was finished.
+    left_center = models.PositiveIntegerField(default=0)
+    over_spot_time = models.PositiveIntegerField(default=0)
+    late_no_apology = models.PositiveIntegerField(default=0)
+    supplement_excess = models.PositiveIntegerField(default=0)
+    low_ratings = models.PositiveIntegerField(default=0)  # overall rating 1 or 2
 
     class Meta:
         verbose_name = _("số liệu tổng hợp theo ngày và cơ quan")
@@ -430,6 +458,28 @@ class AgencyDailyStat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.agency_id}"
+
+
+class OfficerDailyStat(models.Model):
+    """Ratings per officer who handed the result over, per day (low satisfaction per officer, item 5)."""
+
+    day = models.DateField()
+    officer = models.ForeignKey(STAFF, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    returned = models.PositiveIntegerField(default=0)
+    ratings = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+    low_ratings = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("đánh giá theo cán bộ và ngày")
+        verbose_name_plural = _("đánh giá theo cán bộ và ngày")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "officer", "agency"], name="officer_daily_stat_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.officer_id}"
 
 
 class StatsCursor(models.Model):
