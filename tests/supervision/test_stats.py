@@ -79,14 +79,37 @@ def test_incremental_refresh_equals_a_rebuild(cycle):
     assert DossierFacts.objects.get(pk=first.pk).outcome == "done"
 
 
-def test_an_appraiser_away_from_the_center_marks_the_dossier_as_left(cycle, people):
-    appraiser = people["thamdinh"]
-    appraiser.center = None
-    appraiser.save()
-    dossier = cycle("rated")
+def test_an_appraiser_away_from_the_center_marks_the_dossier_as_left(cycle, people, make_staff):
+    people["away"] = make_staff("appraiser", agency=people["thamdinh"].agency, username="thamdinh_so")
+    dossier = cycle("rated", appraiser="away")
+    at_center = cycle("rated", owner="022186005555")
     stats.refresh()
     facts = DossierFacts.objects.get(pk=dossier.pk)
     assert facts.left_center and not facts.all_at_center
+    assert DossierFacts.objects.get(pk=at_center.pk).all_at_center
+
+
+def test_assignments_say_where_a_step_was_taken_on_its_day(cycle, people):
+    """An officer stationed at the center only until yesterday took today's steps elsewhere."""
+    from datetime import timedelta
+
+    from taicho.supervision.models import StaffAssignment
+
+    officer = people["thamdinh"]
+    today = timezone.localdate()
+    StaffAssignment.objects.create(
+        staff=officer,
+        center=officer.center,
+        agency=officer.agency,
+        starts=today - timedelta(days=30),
+        ends=today - timedelta(days=1),
+    )
+    dossier = cycle("rated")
+    stats.refresh()
+    assert DossierFacts.objects.get(pk=dossier.pk).left_center
+    StaffAssignment.objects.filter(staff=officer).update(ends=None)
+    stats.rebuild()
+    assert not DossierFacts.objects.get(pk=dossier.pk).left_center
 
 
 def test_received_counts_per_agency_and_procedure(cycle):

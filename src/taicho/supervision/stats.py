@@ -33,6 +33,7 @@ from taicho.supervision.models import (
     DailyStat,
     DossierFacts,
     OfficerDailyStat,
+    StaffAssignment,
     StatsCursor,
     Timing,
 )
@@ -54,6 +55,13 @@ class _Context:
 
     def __init__(self) -> None:
         self.staff_center = dict(Staff.objects.values_list("pk", "center_id"))
+        # Where a step was taken: the staff's assignment at the center on that day when assignments are kept
+        # (StaffAssignment), else the center the staff account belongs to.
+        self.assignments: dict[int, list[tuple[int, date, date | None]]] = defaultdict(list)
+        for staff_id, center_id, starts, ends in StaffAssignment.objects.values_list(
+            "staff_id", "center_id", "starts", "ends"
+        ):
+            self.assignments[staff_id].append((center_id, starts, ends))
         self.spot_hours: dict[tuple[int, int], Decimal | None] = {}
         for procedure_id, agency_id, hours in OnTheSpotDesignation.objects.filter(
             status__in=[OnTheSpotStatus.ACTIVE, OnTheSpotStatus.APPROVED]
@@ -63,9 +71,16 @@ class _Context:
                 self.spot_hours[key] = hours
         self.supplements_allowed = settings.SUPPLEMENTS_PER_AGENCY
 
+    def at_center(self, staff_id: int, center_id: int, at: datetime) -> bool:
+        spans = self.assignments.get(staff_id)
+        if spans:
+            day = timezone.localdate(at)
+            return any(c == center_id and s <= day and (e is None or day <= e) for c, s, e in spans)
+        return self.staff_center.get(staff_id) == center_id
+
 
 def _facts(
-    row: dict[str, Any],
+    row: Any,
     events: Sequence[tuple[Any, ...]],
     components: tuple[int, int, int],
     rating: tuple[int, int] | None,
@@ -98,7 +113,7 @@ def _facts(
         working = sum((e[6] or 0) for e in events if e[5] <= finished_at)
     center_id = row["center_id"]
     steps = [e for e in events if e[3] is not None and e[0] != "apologise"]
-    left = any(ctx.staff_center.get(e[3]) != center_id for e in steps) if center_id else False
+    left = any(not ctx.at_center(e[3], center_id, e[5]) for e in steps) if center_id else False
     returned = next((e for e in reversed(events) if e[0] == "return_result"), None)
     all_at_center = bool(center_id) and not left and returned is not None and outcome == DONE
     within = False
