@@ -88,14 +88,22 @@ class ApplicantForm(Compact):
 PROVIDED_CHOICES = DossierComponent.ProvidedAs.choices
 
 
-def component_rows(components: Iterable[Component], data: Mapping[str, Any] | None = None) -> list[dict]:
-    """The checklist of the pinned version for the template: one row per component with what was chosen."""
+def component_rows(
+    components: Iterable[Component],
+    data: Mapping[str, Any] | None = None,
+    suggested: Mapping[int, int] | None = None,
+) -> list[dict]:
+    """The checklist of the pinned version for the template: one row per component with what was chosen, and
+    the earlier digitized paper to reuse (chosen by the officer, else suggested from the owner's data store)."""
     rows = []
     for c in components:
         default = DossierComponent.ProvidedAs.ORIGINAL if c.required else DossierComponent.ProvidedAs.MISSING
         chosen = (data or {}).get(f"c{c.pk}-as", default)
         count = (data or {}).get(f"c{c.pk}-count", max(c.originals, c.certified_copies, c.copies, 1))
-        rows.append({"component": c, "chosen": chosen, "count": count})
+        reuse = (data or {}).get(f"c{c.pk}-reuse") or (suggested or {}).get(c.pk) or ""
+        if suggested and c.pk in suggested and not (data or {}).get(f"c{c.pk}-reuse"):
+            chosen = DossierComponent.ProvidedAs.ELECTRONIC
+        rows.append({"component": c, "chosen": chosen, "count": count, "reuse": str(reuse)})
     return rows
 
 
@@ -127,7 +135,21 @@ def parse_components(
                 errors.append(str(_("Tệp “%(name)s” lớn hơn 25 MB.") % {"name": f.name}))
                 continue
             uploads.append(Upload(f.name or "scan", f.read(), f.content_type or "application/octet-stream"))
-        provided.append(Provided(component_id=c.pk, provided_as=kind, count=count, files=uploads))
+        reuse = str(data.get(f"c{c.pk}-reuse") or "").strip()
+        if reuse and not reuse.isdigit():
+            errors.append(str(_("Giấy tờ dùng lại không hợp lệ.")))
+            continue
+        if reuse and kind == DossierComponent.ProvidedAs.MISSING:
+            kind = DossierComponent.ProvidedAs.ELECTRONIC  # Circular 01/2023: the digitized paper is the paper
+        provided.append(
+            Provided(
+                component_id=c.pk,
+                provided_as=kind,
+                count=count,
+                files=[] if reuse else uploads,
+                reuse_from=int(reuse) if reuse else None,
+            )
+        )
     return provided, errors
 
 

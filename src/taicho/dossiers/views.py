@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 
 from taicho.catalog.models import OnTheSpotDesignation, OnTheSpotStatus, Procedure, ProcedureVersion
 from taicho.core.errors import DomainError
-from taicho.dossiers import selectors, services
+from taicho.dossiers import datastore, selectors, services
 from taicho.dossiers.forms import (
     TEMPLATE_FIELDS,
     ApologyForm,
@@ -150,8 +150,13 @@ def _reception_page(
     *,
     incomplete: bool = False,
     status: int = 200,
+    lookup: bool = False,
 ) -> HttpResponse:
     components = list(version.components.order_by("ordinal"))
+    data = request.POST if request.method == "POST" else None
+    owner_id = _owner_id(data) if data is not None else ""
+    papers = datastore.papers_of(owner_id) if owner_id else []
+    suggested = datastore.suggestions(components, papers) if lookup else None
     return render(
         request,
         "dossiers/reception_form.html",
@@ -159,12 +164,23 @@ def _reception_page(
             "procedure": procedure,
             "version": version,
             "form": form,
-            "rows": component_rows(components, request.POST if request.method == "POST" else None),
+            "rows": component_rows(components, data, suggested),
             "provided_choices": DossierComponent.ProvidedAs.choices,
             "incomplete": incomplete,
+            "papers": papers,
+            "looked_up": lookup,
+            "owner_id": owner_id,
         },
         status=status,
     )
+
+
+def _owner_id(data: Any) -> str:
+    """Whose data store to open: the owner's ID when the owner is not the applicant, else the applicant's."""
+    owner = str(data.get("owner_id") or "").strip()
+    if owner and not data.get("owner_is_applicant"):
+        return owner
+    return str(data.get("id_number") or "").strip()
 
 
 @login_required
@@ -173,6 +189,12 @@ def reception_form(request: HttpRequest, procedure_code: str) -> HttpResponse:
     if request.method != "POST":
         return _reception_page(request, procedure, version, ApplicantForm())
     form = ApplicantForm(request.POST)
+    if "lookup" in request.POST:
+        # Open the owner's data store before scanning anything (Circular 01/2023: never ask twice).
+        found = datastore.papers_of(_owner_id(request.POST))
+        if not found:
+            messages.info(request, _("Kho dữ liệu của chủ hồ sơ chưa có giấy tờ nào đã số hóa."))
+        return _reception_page(request, procedure, version, form, lookup=True)
     components = list(version.components.order_by("ordinal"))
     provided, errors = parse_components(components, request.POST, request.FILES)
     if not form.is_valid() or errors:
