@@ -266,6 +266,9 @@ def build_demo(*, today: date | None = None) -> DemoSummary:
     build_demo_pki(
         staff=staff_by_name, agencies=[Agency.objects.get(pk=justice.pk), Agency.objects.get(pk=commune.pk)]
     )
+    from taicho.supervision.demo import build_plan_demo
+
+    build_plan_demo(today)
     return DemoSummary(
         center=center,
         import_run=run,

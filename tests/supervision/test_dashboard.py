@@ -46,7 +46,7 @@ def test_indicators_and_flags_count_what_happened(year, demo):
 
     today = timezone.localdate()
     start = today - timedelta(days=30)
-    rows, total = indicators.by_agency(start, today, Agency.objects.all())
+    _rows, total = indicators.by_agency(start, today, Agency.objects.all())
     assert total.received == 3 and total.finished == 2 and total.late == 0
     assert total.on_time_rate == 100.0
     assert total.in_process == 1 and total.past_due == 1
@@ -69,7 +69,9 @@ def test_low_satisfaction_needs_enough_ratings(year, monkeypatch, people):
     period = (today - timedelta(days=30), today, Agency.objects.all())
     monkeypatch.setattr(checks, "MIN_RATINGS", 3)
     assert {f.key: f.count for f in checks.flags(*period)}["low_satisfaction_officer"] == 0
-    monkeypatch.setattr(checks, "MIN_RATINGS", 2)  # the officer who handed both over: 5 and 1, average 3 < 3.5
+    monkeypatch.setattr(
+        checks, "MIN_RATINGS", 2
+    )  # the officer who handed both over: 5 and 1, average 3 < 3.5
     assert {f.key: f.count for f in checks.flags(*period)}["low_satisfaction_officer"] == 1
     table = checks.flag_items("low_satisfaction_officer", *period)
     assert table.rows == [[people["tiepnhan"].get_full_name(), people["tiepnhan"].agency.name, 2, 2, 3.0, 1]]

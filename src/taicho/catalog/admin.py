@@ -64,9 +64,59 @@ class VersionInline(admin.TabularInline):
 
 
 class OnTheSpotInline(admin.TabularInline):
+    """Read-only here: a designation changes only through the review services, each change an event with who
+    and why (supervision, /giam-sat/ra-soat/)."""
+
     model = OnTheSpotDesignation
     extra = 0
-    autocomplete_fields = ["agency"]
+    can_delete = False
+    fields = readonly_fields = (
+        "agency",
+        "case_name",
+        "status",
+        "counter_appraises",
+        "counter_approves",
+        "on_the_spot_hours",
+        "decision_number",
+        "decision_date",
+        "effective_from",
+    )
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    @admin.display(description="")
+    def link(self, obj: ProcedureVersion) -> str:
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:catalog_procedureversion_change", args=[obj.pk]), _("Xem")
+        )
+
+
+class OnTheSpotInline(admin.TabularInline):
+    """Read-only here: a designation changes only through the review services, each change an event with who
+    and why (supervision, /giam-sat/ra-soat/)."""
+
+    model = OnTheSpotDesignation
+    extra = 0
+    can_delete = False
+    fields = [
+        "agency",
+        "case_name",
+        "status",
+        "counter_appraises",
+        "counter_approves",
+        "on_the_spot_hours",
+        "decision_number",
+        "decision_date",
+        "effective_from",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
 
 
 @admin.register(Procedure)
@@ -208,8 +258,18 @@ class OnTheSpotDesignationAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "agency", "counter_appraises", "counter_approves"]
     search_fields = ["procedure__code", "procedure__name", "decision_number"]
-    autocomplete_fields = ["procedure", "agency"]
     list_select_related = ["procedure", "agency"]
+
+    # Read-only: status, decision and delegation change through the review services, which record who and why
+    # (supervision/services.py; the page /giam-sat/ra-soat/).
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
 
 
 @admin.register(ImportRun)

@@ -140,7 +140,8 @@ def parse_components(
             errors.append(str(_("Giấy tờ dùng lại không hợp lệ.")))
             continue
         if reuse and kind == DossierComponent.ProvidedAs.MISSING:
-            kind = DossierComponent.ProvidedAs.ELECTRONIC  # Circular 01/2023: the digitized paper is the paper
+            # Circular 01/2023: the digitized paper stands for the paper.
+            kind = DossierComponent.ProvidedAs.ELECTRONIC
         provided.append(
             Provided(
                 component_id=c.pk,

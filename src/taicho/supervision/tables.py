@@ -88,7 +88,9 @@ def xlsx_bytes(tables: Sequence[Table], title: str = "") -> bytes:
                 cell.font = Font(bold=True)
         for i, column in enumerate(table.columns, start=1):
             width = max([len(str(column))] + [len(str(cell_value(r[i - 1]) or "")) for r in table.rows[:200]])
-            sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = min(60, max(8, width + 2))
+            sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = min(
+                60, max(8, width + 2)
+            )
     if not book.sheetnames:
         book.create_sheet("Trống")
     out = io.BytesIO()

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.html import format_html
 
@@ -23,6 +25,11 @@ def cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "✓" if value else ""
+    if isinstance(value, datetime):  # before date: a datetime is a date
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return local.strftime("%H:%M %d/%m/%Y")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
     if isinstance(value, int):
         return number_format(value, force_grouping=True)
     if isinstance(value, float | Decimal):
