@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from taicho.catalog.models import Procedure
 from taicho.org.models import Agency
-from taicho.supervision.models import AgencyDailyStat, DailyStat, DossierFacts
+from taicho.supervision.models import AgencyDailyStat, DossierFacts
 from taicho.supervision.tables import Link, Table
 
 SUMMED = (
@@ -169,14 +169,15 @@ def by_agency(
 
 def by_procedure(start: date, end: date, agencies: QuerySet[Agency]) -> list[tuple[Procedure, Indicators]]:
     """Per procedure over the given agencies (average processing time per procedure), busiest first."""
-    ids = list(agencies.values_list("pk", flat=True))
+    from taicho.supervision.stats import period_sums
+
     sums = {
-        r["procedure_id"]: _from_row(r)
-        for r in DailyStat.objects.filter(day__gte=start, day__lte=end, agency_id__in=ids)
-        .values("procedure_id")
-        .annotate(**_sums())
+        key[0]: Indicators(**row)
+        for key, row in period_sums(
+            start, end, agencies.values_list("pk", flat=True), ("procedure_id",)
+        ).items()
     }
-    procedures = Procedure.objects.in_bulk(list(sums))
+    procedures = Procedure.objects.only("pk", "code", "name").in_bulk(list(sums))
     rows = [(procedures[pk], value) for pk, value in sums.items() if pk in procedures]
     rows.sort(key=lambda r: (-r[1].received - r[1].finished, r[0].code))
     return rows

@@ -373,6 +373,8 @@ class DossierFacts(models.Model):
                 fields=["finished_on"], condition=Q(supplement_excess=True), name="facts_supplement"
             ),
             models.Index(fields=["finished_on"], condition=Q(rating_overall__lte=2), name="facts_low_rating"),
+            # Dossiers in process now, and past their appointment: a few thousand among millions.
+            models.Index(fields=["agency", "due_at"], condition=Q(in_process=True), name="facts_open"),
         ]
 
     def __str__(self) -> str:
@@ -424,6 +426,48 @@ class DailyStat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.agency_id} {self.procedure_id}"
+
+
+class MonthlyStat(models.Model):
+    """DailyStat summed per calendar month (`month` is its first day): a period's sums are its whole months from
+    here and the days at its edges from DailyStat — the same numbers, a tenth of the rows."""
+
+    month = models.DateField()
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    procedure = models.ForeignKey("catalog.Procedure", on_delete=models.CASCADE, related_name="+")
+    received = models.PositiveIntegerField(default=0)
+    finished = models.PositiveIntegerField(default=0)
+    early = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    late = models.PositiveIntegerField(default=0)
+    working_seconds = models.BigIntegerField(default=0)
+    timed = models.PositiveIntegerField(default=0)
+    on_the_spot = models.PositiveIntegerField(default=0)
+    on_the_spot_real = models.PositiveIntegerField(default=0)
+    components = models.PositiveIntegerField(default=0)
+    digitized = models.PositiveIntegerField(default=0)
+    reused = models.PositiveIntegerField(default=0)
+    results = models.PositiveIntegerField(default=0)
+    results_electronic = models.PositiveIntegerField(default=0)
+    ratings = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    left_center = models.PositiveIntegerField(default=0)
+    over_spot_time = models.PositiveIntegerField(default=0)
+    late_no_apology = models.PositiveIntegerField(default=0)
+    supplement_excess = models.PositiveIntegerField(default=0)
+    low_ratings = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("số liệu tổng hợp theo tháng")
+        verbose_name_plural = _("số liệu tổng hợp theo tháng")
+        constraints = [
+            models.UniqueConstraint(fields=["month", "agency", "procedure"], name="monthly_stat_unique")
+        ]
+        indexes = [models.Index(fields=["agency", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.month:%m/%Y} {self.agency_id} {self.procedure_id}"
 
 
 class AgencyDailyStat(models.Model):

@@ -20,8 +20,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db import connection, transaction
+from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
 from taicho.catalog.models import OnTheSpotDesignation, OnTheSpotStatus
@@ -32,6 +32,7 @@ from taicho.supervision.models import (
     AgencyDailyStat,
     DailyStat,
     DossierFacts,
+    MonthlyStat,
     OfficerDailyStat,
     StaffAssignment,
     StatsCursor,
@@ -305,73 +306,169 @@ def _received_aggregates() -> dict[str, Any]:
     }
 
 
-def _rollup(days: set[date] | None) -> None:
-    """Recompute the daily rows of these days (all days when None) from the facts."""
+def _month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _month_end(month: date) -> date:
+    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
+
+
+def _rollup_chunk(days: Sequence[date] | None, span: tuple[date, date] | None) -> None:
+    """Recompute the daily rows of the given days, or of every day in `span` (inclusive), from the facts."""
     facts = DossierFacts.objects.all()
-    daily = DailyStat.objects.all()
-    agency_daily = AgencyDailyStat.objects.all()
-    if days is not None:
-        if not days:
-            return
-        chunks = [sorted(days)[i : i + 400] for i in range(0, len(days), 400)]
+    if span is not None:
+        scope: dict[str, Any] = {"day__gte": span[0], "day__lte": span[1]}
+        received = facts.filter(received_on__gte=span[0], received_on__lte=span[1])
+        finished = facts.filter(finished_on__gte=span[0], finished_on__lte=span[1])
     else:
-        chunks = [[]]
-    for chunk in chunks:
-        scope = {"day__in": chunk} if chunk else {}
-        daily.filter(**scope).delete()
-        agency_daily.filter(**scope).delete()
-        rows: dict[tuple[date, int, int], dict[str, int]] = defaultdict(lambda: dict.fromkeys(_COUNTS, 0))
-        received = facts.filter(received_on__in=chunk) if chunk else facts.filter(received_on__isnull=False)
-        # Annotations are prefixed: an aggregate may not take the name of the field it sums.
-        annotations = {f"n_{k}": v for k, v in _received_aggregates().items()}
-        for r in received.values("received_on", "agency_id", "procedure_id").annotate(**annotations):
-            row = rows[(r["received_on"], r["agency_id"], r["procedure_id"])]
-            for key in _received_aggregates():
-                row[key] = r[f"n_{key}"] or 0
-        finished = facts.filter(finished_on__in=chunk) if chunk else facts.filter(finished_on__isnull=False)
-        annotations = {f"n_{k}": v for k, v in _finished_aggregates().items()}
-        for r in finished.values("finished_on", "agency_id", "procedure_id").annotate(**annotations):
-            row = rows[(r["finished_on"], r["agency_id"], r["procedure_id"])]
-            for key in _finished_aggregates():
-                row[key] = r[f"n_{key}"] or 0
-        officers = facts.filter(returning_officer__isnull=False)
-        officers = (
-            officers.filter(finished_on__in=chunk) if chunk else officers.filter(finished_on__isnull=False)
-        )
-        OfficerDailyStat.objects.filter(**scope).delete()
-        OfficerDailyStat.objects.bulk_create(
+        scope = {"day__in": list(days or [])}
+        received = facts.filter(received_on__in=list(days or []))
+        finished = facts.filter(finished_on__in=list(days or []))
+    DailyStat.objects.filter(**scope).delete()
+    AgencyDailyStat.objects.filter(**scope).delete()
+    OfficerDailyStat.objects.filter(**scope).delete()
+    rows: dict[tuple[date, int, int], dict[str, int]] = defaultdict(lambda: dict.fromkeys(_COUNTS, 0))
+    # Annotations are prefixed: an aggregate may not take the name of the field it sums.
+    annotations = {f"n_{k}": v for k, v in _received_aggregates().items()}
+    for r in received.values("received_on", "agency_id", "procedure_id").annotate(**annotations):
+        row = rows[(r["received_on"], r["agency_id"], r["procedure_id"])]
+        for key in _received_aggregates():
+            row[key] = r[f"n_{key}"] or 0
+    annotations = {f"n_{k}": v for k, v in _finished_aggregates().items()}
+    for r in finished.values("finished_on", "agency_id", "procedure_id").annotate(**annotations):
+        row = rows[(r["finished_on"], r["agency_id"], r["procedure_id"])]
+        for key in _finished_aggregates():
+            row[key] = r[f"n_{key}"] or 0
+    OfficerDailyStat.objects.bulk_create(
+        (
+            OfficerDailyStat(
+                day=r["finished_on"],
+                officer_id=r["returning_officer_id"],
+                agency_id=r["agency_id"],
+                returned=r["n"],
+                ratings=r["r"],
+                rating_sum=r["s"] or 0,
+                low_ratings=r["low"],
+            )
+            for r in finished.filter(returning_officer__isnull=False)
+            .values("finished_on", "returning_officer_id", "agency_id")
+            .annotate(
+                n=Count("pk"),
+                r=Count("rating_overall"),
+                s=Sum("rating_overall"),
+                low=Count("pk", filter=FLAG_CONDITIONS["low_ratings"]),
+            )
+        ),
+        batch_size=2000,
+    )
+    DailyStat.objects.bulk_create(
+        (DailyStat(day=d, agency_id=a, procedure_id=p, **counts) for (d, a, p), counts in rows.items()),
+        batch_size=2000,
+    )
+    per_agency: dict[tuple[date, int], dict[str, int]] = defaultdict(lambda: dict.fromkeys(_COUNTS, 0))
+    for (d, a, _p), counts in rows.items():
+        target = per_agency[(d, a)]
+        for key, value in counts.items():
+            target[key] += value
+    AgencyDailyStat.objects.bulk_create(
+        (AgencyDailyStat(day=d, agency_id=a, **counts) for (d, a), counts in per_agency.items()),
+        batch_size=2000,
+    )
+
+
+def _rollup_months(months: Iterable[date]) -> None:
+    """MonthlyStat of these months, summed from their daily rows."""
+    sums = {f"s_{k}": Sum(k) for k in _COUNTS}
+    for month in sorted(set(months)):
+        MonthlyStat.objects.filter(month=month).delete()
+        MonthlyStat.objects.bulk_create(
             (
-                OfficerDailyStat(
-                    day=r["finished_on"],
-                    officer_id=r["returning_officer_id"],
+                MonthlyStat(
+                    month=month,
                     agency_id=r["agency_id"],
-                    returned=r["n"],
-                    ratings=r["r"],
-                    rating_sum=r["s"] or 0,
-                    low_ratings=r["low"],
+                    procedure_id=r["procedure_id"],
+                    **{k: r[f"s_{k}"] or 0 for k in _COUNTS},
                 )
-                for r in officers.values("finished_on", "returning_officer_id", "agency_id").annotate(
-                    n=Count("pk"),
-                    r=Count("rating_overall"),
-                    s=Sum("rating_overall"),
-                    low=Count("pk", filter=FLAG_CONDITIONS["low_ratings"]),
-                )
+                for r in DailyStat.objects.filter(day__gte=month, day__lte=_month_end(month))
+                .values("agency_id", "procedure_id")
+                .annotate(**sums)
             ),
             batch_size=2000,
         )
-        DailyStat.objects.bulk_create(
-            (DailyStat(day=d, agency_id=a, procedure_id=p, **counts) for (d, a, p), counts in rows.items()),
-            batch_size=2000,
+
+
+def _rollup(days: set[date] | None) -> None:
+    """Recompute the daily and monthly rows of these days (of every day when None) from the facts, a bounded
+    chunk at a time (memory stays flat whatever the number of dossiers)."""
+    if days is not None:
+        ordered = sorted(days)
+        for i in range(0, len(ordered), 400):
+            _rollup_chunk(ordered[i : i + 400], None)
+        _rollup_months(_month(d) for d in ordered)
+        return
+    bounds = DossierFacts.objects.aggregate(
+        r0=Min("received_on"), r1=Max("received_on"), f0=Min("finished_on"), f1=Max("finished_on")
+    )
+    ends = [d for d in bounds.values() if d is not None]
+    for model in (DailyStat, AgencyDailyStat, OfficerDailyStat, MonthlyStat):
+        model.objects.all().delete()
+    if not ends:
+        return
+    month, last = _month(min(ends)), _month(max(ends))
+    while month <= last:
+        _rollup_chunk(None, (month, _month_end(month)))
+        _rollup_months([month])
+        month = _month_end(month) + timedelta(days=1)
+
+
+def _analyze() -> None:
+    """Planner statistics for the read models after a rebuild: without them SQLite ignores the partial indexes
+    of the flag lists and PostgreSQL misestimates them."""
+    tables = [
+        m._meta.db_table for m in (DossierFacts, DailyStat, AgencyDailyStat, MonthlyStat, OfficerDailyStat)
+    ]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f'ANALYZE "{table}"')  # table names from the models, not input
+
+
+def period_sums(
+    start: date,
+    end: date,
+    agency_ids: Iterable[int],
+    by: Sequence[str],
+    fields: Sequence[str] = _COUNTS,
+    **conditions: Any,
+) -> dict[tuple[Any, ...], dict[str, int]]:
+    """Sums of the per-procedure counts over a period (days inclusive), grouped by `by` (e.g. ("procedure_id",)):
+    its whole months from MonthlyStat, the days at its edges from DailyStat."""
+    ids = list(agency_ids)
+    first_full = start if start.day == 1 else _month_end(start) + timedelta(days=1)
+    last_full = _month(end) if _month_end(end) == end else _month(end) - timedelta(days=1)
+    last_full = _month(last_full)
+    parts: list[Any] = []
+    sums = {f"s_{k}": Sum(k) for k in fields}
+    if first_full <= last_full and _month_end(last_full) <= end:
+        parts.append(
+            MonthlyStat.objects.filter(
+                month__gte=first_full, month__lte=last_full, agency_id__in=ids, **conditions
+            )
         )
-        per_agency: dict[tuple[date, int], dict[str, int]] = defaultdict(lambda: dict.fromkeys(_COUNTS, 0))
-        for (d, a, _p), counts in rows.items():
-            target = per_agency[(d, a)]
-            for key, value in counts.items():
-                target[key] += value
-        AgencyDailyStat.objects.bulk_create(
-            (AgencyDailyStat(day=d, agency_id=a, **counts) for (d, a), counts in per_agency.items()),
-            batch_size=2000,
-        )
+        edges = [(start, first_full - timedelta(days=1)), (_month_end(last_full) + timedelta(days=1), end)]
+    else:
+        edges = [(start, end)]
+    for lo, hi in edges:
+        if lo <= hi:
+            parts.append(DailyStat.objects.filter(day__gte=lo, day__lte=hi, agency_id__in=ids, **conditions))
+    out: dict[tuple[Any, ...], dict[str, int]] = defaultdict(lambda: dict.fromkeys(fields, 0))
+    for part in parts:
+        for r in part.values(*by).annotate(**sums):
+            row = out[tuple(r[k] for k in by)]
+            for k in fields:
+                row[k] += r[f"s_{k}"] or 0
+    return dict(out)
 
 
 # --- entry points ------------------------------------------------------------------------------------------
@@ -440,6 +537,7 @@ def rebuild(progress: Any = None) -> int:
             DossierFacts.objects.bulk_create(_compute(batch, ctx), batch_size=1000)
             done += len(batch)
         _rollup(None)
+        _analyze()
         cursor.last_event_id = last_event
         cursor.last_rating_id = last_rating
         cursor.refreshed_at = timezone.now()
@@ -462,14 +560,13 @@ def ensure_fresh() -> datetime | None:
 def received_counts(
     start: date, end: date, agency_ids: Iterable[int] | None = None
 ) -> dict[tuple[int, int], int]:
-    """Dossiers received per (agency, procedure) between two days, inclusive (from the daily roll-up)."""
-    rows = DailyStat.objects.filter(day__gte=start, day__lte=end, received__gt=0)
-    if agency_ids is not None:
-        rows = rows.filter(agency_id__in=list(agency_ids))
-    return {
-        (r["agency_id"], r["procedure_id"]): r["n"]
-        for r in rows.values("agency_id", "procedure_id").annotate(n=Sum("received"))
-    }
+    """Dossiers received per (agency, procedure) between two days, inclusive (from the roll-ups)."""
+    if agency_ids is None:
+        from taicho.org.models import Agency
+
+        agency_ids = Agency.objects.values_list("pk", flat=True)
+    sums = period_sums(start, end, agency_ids, ("agency_id", "procedure_id"), ("received",), received__gt=0)
+    return {(key[0], key[1]): row["received"] for key, row in sums.items() if row["received"]}
 
 
 __all__ = ["ensure_fresh", "rebuild", "received_counts", "refresh"]
