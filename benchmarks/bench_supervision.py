@@ -326,7 +326,9 @@ def main() -> None:
     parser.add_argument("--procedures", type=int, default=1500)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--reuse", action="store_true", help="keep the bench database if it holds the data")
-    parser.add_argument("--rebuild", action="store_true", help="with --reuse: recompute the read models anyway")
+    parser.add_argument(
+        "--rebuild", action="store_true", help="with --reuse: recompute the read models anyway"
+    )
     parser.add_argument("--pg-db", default="taicho_bench_sup")
     parser.add_argument("--drop", action="store_true", help="drop the bench database at the end")
     parser.add_argument("--phase", choices=tuple(PHASES), help=argparse.SUPPRESS)

@@ -294,6 +294,28 @@ def test_a_result_whose_signatures_fail_is_not_released(received, people):
     assert dossier.status in (Status.APPROVED, Status.SEALED) and dossier.status != Status.RESULT_READY
 
 
+def test_a_refused_release_is_recorded_with_its_reasons(received, people):
+    import io
+
+    from taicho.documents.models import DocumentEvent
+    from taicho.documents.services import ReleaseRefused
+
+    dossier = to_approval(received, people)
+    approve(dossier=dossier, leader=people["lanhdao"])
+    document = dossier.result
+    document.refresh_from_db()
+    content = bytearray(document.pdf.open("rb").read())
+    content[len(content) // 3] ^= 0x01  # altered between the leader's signature and the seal
+    document.pdf.storage.delete(document.pdf.name)
+    document.pdf.storage.save(document.pdf.name, io.BytesIO(bytes(content)))
+    with pytest.raises(ReleaseRefused) as refused:
+        seal(dossier=dossier, clerk=people["vanthu"])
+    dossier.refresh_from_db()
+    assert dossier.status == Status.SEALED
+    recorded = DocumentEvent.objects.get(document=document, action="release_refused")
+    assert recorded.detail["problems"] == refused.value.problems and refused.value.problems
+
+
 def test_approval_only_by_a_leader_or_a_delegate(received, people):
     dossier = to_approval(received, people)
     with pytest.raises(NotAllowed):

@@ -123,6 +123,62 @@ def test_a_revoked_certificate_is_refused(draft, people):
         approve_document(document=draft, leader=people["lanhdao"])
 
 
+def test_a_revocation_published_after_a_signature_is_honoured_at_the_next(draft, people):
+    """The trust decision is cached per certificate and CRL: a CRL published afterwards is a new decision."""
+    from taicho.signing import pki
+    from taicho.signing.models import SigningCredential
+
+    from .conftest import copy_certification_data
+
+    signed = approve_document(document=draft, leader=people["lanhdao"])  # trusted, and cached
+    seal_document(document=signed, clerk=people["vanthu"])
+    second = IssuedDocument.objects.create(
+        kind="result",
+        template="copy_certification",
+        title=draft.title,
+        agency=draft.agency,
+        procedure=draft.procedure,
+        dossier_code="000.00.12.H49-261127-0002",
+        owner_id=draft.owner_id,
+        data=copy_certification_data(),
+    )
+    serial = int(SigningCredential.objects.get(staff=people["lanhdao"]).serial, 16)
+    TrustedRoot.objects.update(crl_der=pki.make_crl(demo_root(), [serial]))
+    with pytest.raises(DomainError, match="thu hồi"):
+        approve_document(document=second, leader=people["lanhdao"])
+    second.refresh_from_db()
+    assert second.status == DocumentStatus.DRAFT
+
+
+def test_a_revoked_seal_certificate_is_refused_after_a_cached_seal(draft, people):
+    from taicho.signing import pki
+    from taicho.signing.models import SigningCredential
+
+    from .conftest import copy_certification_data
+
+    first = issue(draft, people)
+    assert first.status == DocumentStatus.RELEASED
+    second = approve_document(
+        document=IssuedDocument.objects.create(
+            kind="result",
+            template="copy_certification",
+            title=draft.title,
+            agency=draft.agency,
+            procedure=draft.procedure,
+            dossier_code="000.00.12.H49-261127-0002",
+            owner_id=draft.owner_id,
+            data=copy_certification_data(),
+        ),
+        leader=people["lanhdao"],
+    )
+    seal = SigningCredential.objects.get(holder="organisation", agency=draft.agency, is_active=True)
+    TrustedRoot.objects.update(crl_der=pki.make_crl(demo_root(), [int(seal.serial, 16)]))
+    with pytest.raises(DomainError, match="thu hồi"):
+        seal_document(document=second, clerk=people["vanthu"])
+    second.refresh_from_db()
+    assert second.status == DocumentStatus.SIGNED
+
+
 def test_only_the_agency_clerk_seals(draft, people):
     signed = approve_document(document=draft, leader=people["lanhdao"])
     for who in ("thamdinh", "lanhdao", "vanthuxa"):

@@ -81,39 +81,6 @@ class OnTheSpotInline(admin.TabularInline):
         "decision_date",
         "effective_from",
     )
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    @admin.display(description="")
-    def link(self, obj: ProcedureVersion) -> str:
-        return format_html(
-            '<a href="{}">{}</a>', reverse("admin:catalog_procedureversion_change", args=[obj.pk]), _("Xem")
-        )
-
-
-class OnTheSpotInline(admin.TabularInline):
-    """Read-only here: a designation changes only through the review services, each change an event with who
-    and why (supervision, /giam-sat/ra-soat/)."""
-
-    model = OnTheSpotDesignation
-    extra = 0
-    can_delete = False
-    fields = [
-        "agency",
-        "case_name",
-        "status",
-        "counter_appraises",
-        "counter_approves",
-        "on_the_spot_hours",
-        "decision_number",
-        "decision_date",
-        "effective_from",
-    ]
-    readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False

@@ -30,7 +30,6 @@ def verification_url(document: IssuedDocument) -> str:
     return f"{settings.SITE_URL.rstrip('/')}/v/{document.verification_code}"
 
 
-@transaction.atomic
 def draft_result(
     *,
     agency: Agency,
@@ -42,25 +41,28 @@ def draft_result(
     dossier_code: str = "",
     owner_id: str = "",
     number: str = "",
+    savepoint: bool = True,
 ) -> IssuedDocument:
-    """A draft result filled with the dossier's data; it is rendered for real when the leader signs."""
+    """A draft result filled with the dossier's data; it is rendered for real when the leader signs.
+    ``savepoint=False``: the caller owns the transaction and lets a failure undo all of it (a dossier step)."""
     from taicho.documents.render import RESULT_TEMPLATES
 
     if template not in RESULT_TEMPLATES:
         raise DomainError(_("Không có mẫu kết quả “%(name)s”.") % {"name": template})
-    document = IssuedDocument.objects.create(
-        kind="result",
-        template=template,
-        title=title,
-        number=number,
-        agency=agency,
-        procedure=procedure,
-        dossier_code=dossier_code,
-        owner_id=owner_id,
-        data=data,
-        created_by=created_by,
-    )
-    _event(document, "drafted", created_by, "", DocumentStatus.DRAFT)
+    with transaction.atomic(savepoint=savepoint):
+        document = IssuedDocument.objects.create(
+            kind="result",
+            template=template,
+            title=title,
+            number=number,
+            agency=agency,
+            procedure=procedure,
+            dossier_code=dossier_code,
+            owner_id=owner_id,
+            data=data,
+            created_by=created_by,
+        )
+        _event(document, "drafted", created_by, "", DocumentStatus.DRAFT)
     return document
 
 
@@ -107,7 +109,7 @@ def _authorise(locked: IssuedDocument, leader: Staff, at: datetime) -> Delegatio
 
 def _trust() -> tuple[list[bytes], list[bytes]]:
     """The trust roots and CRLs, read once per step and used both to check the certificate and to sign."""
-    return signing.trust_roots(), signing.crls()
+    return signing.trust_material()
 
 
 def _check(signer: Any, at: datetime, roots: list[bytes], crls: list[bytes]) -> None:
@@ -164,16 +166,17 @@ def _mark_signed(
 
 
 def approve_document(
-    *, document: IssuedDocument, leader: Staff, at: datetime | None = None
+    *, document: IssuedDocument | int, leader: Staff, at: datetime | None = None, savepoint: bool = True
 ) -> IssuedDocument:
     """The leader approves by digital signature (step 3, phê duyệt) with a key the server can use (PKCS#12,
     PKCS#11 token or HSM, remote-signing service). Refused outside the leader's own authority or a delegation
-    in force, or with a certificate that is expired, not yet valid or revoked."""
+    in force, or with a certificate that is expired, not yet valid or revoked. ``savepoint=False``: the caller
+    owns the transaction and lets a refusal undo all of it (a dossier step; saves two round trips)."""
     from taicho.signing.sign import SignatureBox, sign_as_leader
 
     at = at or timezone.now()
-    with transaction.atomic():
-        locked = _lock(document, DocumentStatus.DRAFT)
+    with transaction.atomic(savepoint=savepoint):
+        locked = _lock(document, DocumentStatus.DRAFT, "agency__head")
         delegation = _authorise(locked, leader, at)
         credential = signing.personal_credential(leader)
         signer = signing.signer_for(credential)
@@ -271,13 +274,15 @@ def complete_agent_signature(*, document: IssuedDocument, leader: Staff, signatu
     return locked
 
 
-def seal_document(*, document: IssuedDocument, clerk: Staff, at: datetime | None = None) -> IssuedDocument:
+def seal_document(
+    *, document: IssuedDocument | int, clerk: Staff, at: datetime | None = None, savepoint: bool = True
+) -> IssuedDocument:
     """The clerk who holds the agency's seal applies the e-seal (step 4, đóng dấu): a second, incremental
-    signature with the organisation's certificate."""
+    signature with the organisation's certificate. ``savepoint``: as in `approve_document`."""
     from taicho.signing.sign import SignatureBox, apply_seal
 
     at = at or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         locked = _lock(document, DocumentStatus.SIGNED)
         if not clerk.has_role(Role.SEAL_CLERK) or clerk.agency_id != locked.agency_id:
             raise NotAllowed(
@@ -325,18 +330,22 @@ class ReleaseRefused(DomainError):
         self.problems = problems
 
 
-def release_document(*, document: IssuedDocument, by: Staff | None) -> IssuedDocument:
+def release_document(
+    *, document: IssuedDocument | int, by: Staff | None, savepoint: bool = True
+) -> IssuedDocument:
     """Release the electronic result only when every signature on it validates (domain.md §2: before release
-    the system verifies that it carries valid signatures). A refusal is recorded with its reasons."""
+    the system verifies that it carries valid signatures). A refusal is recorded with its reasons (by the
+    caller, `record_release_refusal`, when this runs inside its transaction: the refusal rolls that back).
+    ``savepoint``: as in `approve_document`."""
     from taicho.signing.validate import validate_pdf
 
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         locked = _lock(document, DocumentStatus.SEALED)
+        # The stored file is what is released and served, so it is what is validated.
         with locked.pdf.open("rb") as fh:
             content = fh.read()
-        report = validate_pdf(
-            content, trust_roots=signing.trust_roots(), crls=signing.crls(), expect_seal=True
-        )
+        roots, crls = signing.trust_material()
+        report = validate_pdf(content, trust_roots=roots, crls=crls, expect_seal=True)
         summary = report_summary(report)
         if report.ok and hashlib.sha256(content).hexdigest() == locked.sha256:
             locked.status = DocumentStatus.RELEASED
@@ -352,20 +361,31 @@ def release_document(*, document: IssuedDocument, by: Staff | None) -> IssuedDoc
                 {"sha256": locked.sha256},
             )
             return locked
-    problems = list(report.problems) or [_("Tệp đã thay đổi sau khi đóng dấu.")]
-    with transaction.atomic():
-        _event(
-            locked,
-            "release_refused",
-            by,
-            DocumentStatus.SEALED,
-            DocumentStatus.SEALED,
-            {"problems": problems},
-        )
+    problems = (
+        list(report.problems)
+        or [p for s in report.signatures for p in s.problems]
+        or [_("Tệp đã thay đổi sau khi đóng dấu.")]
+    )
+    record_release_refusal(document=locked, by=by, problems=problems)
     raise ReleaseRefused(
         _("Không phát hành: chữ ký trên văn bản không hợp lệ. %(why)s") % {"why": " ".join(problems)},
         problems,
     )
+
+
+def record_release_refusal(*, document: IssuedDocument | int, by: Staff | None, problems: list[str]) -> None:
+    """Record that the release was refused and why (an append-only DocumentEvent, in its own transaction when
+    called outside one)."""
+    pk = document if isinstance(document, int) else document.pk
+    with transaction.atomic():
+        DocumentEvent.objects.create(
+            document_id=pk,
+            action="release_refused",
+            actor=by,
+            from_status=DocumentStatus.SEALED,
+            to_status=DocumentStatus.SEALED,
+            detail={"problems": problems},
+        )
 
 
 def report_summary(report: Any) -> dict[str, Any]:
@@ -397,11 +417,12 @@ def report_summary(report: Any) -> dict[str, Any]:
 # --- helpers ---------------------------------------------------------------------------------------------
 
 
-def _lock(document: IssuedDocument, expected: str) -> IssuedDocument:
+def _lock(document: IssuedDocument | int, expected: str, *related: str) -> IssuedDocument:
+    pk = document if isinstance(document, int) else document.pk
     locked = (
         IssuedDocument.objects.select_for_update(of=("self",))
-        .select_related("agency", "procedure")
-        .get(pk=document.pk)
+        .select_related("agency", "procedure", *related)
+        .get(pk=pk)
     )
     if locked.status != expected:
         raise Conflict(

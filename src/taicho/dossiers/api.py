@@ -43,6 +43,12 @@ def _visible(request: HttpRequest, code: str) -> Dossier:
     return get_object_or_404(Dossier.objects.visible_to(_staff(request)), code=code)
 
 
+def _target(request: HttpRequest, code: str) -> Dossier:
+    """The dossier a step acts on, scoped like `_visible` but reading only its id: the service locks and
+    reads the row itself (`select_for_update`)."""
+    return get_object_or_404(Dossier.objects.visible_to(_staff(request)).only("id"), code=code)
+
+
 # --- schemas -------------------------------------------------------------------------------------------------
 
 
@@ -673,7 +679,7 @@ def receive_guided(request: HttpRequest, code: str, body: ComponentsIn) -> dict[
     """Công dân quay lại sau khi được hướng dẫn: chỉ yêu cầu đúng các thành phần đã nêu trong mẫu 02."""
     return summary(
         services.receive_guided(
-            dossier=_visible(request, code), officer=_staff(request), components=_provided(body.components)
+            dossier=_target(request, code), officer=_staff(request), components=_provided(body.components)
         )
     )
 
@@ -681,7 +687,7 @@ def receive_guided(request: HttpRequest, code: str, body: ComponentsIn) -> dict[
 @router.post("/dossiers/{code}/start-appraisal", response=STEP, summary="Bắt đầu thẩm định")
 def start_appraisal(request: HttpRequest, code: str) -> dict[str, Any]:
     """Nhận hồ sơ để thẩm định."""
-    return summary(services.start_appraisal(dossier=_visible(request, code), officer=_staff(request)))
+    return summary(services.start_appraisal(dossier=_target(request, code), officer=_staff(request)))
 
 
 @router.post("/dossiers/{code}/request-supplement", response=STEP, summary="Yêu cầu bổ sung (mẫu 02)")
@@ -689,7 +695,7 @@ def request_supplement(request: HttpRequest, code: str, body: SupplementIn) -> d
     """Yêu cầu bổ sung trong khi giải quyết: tạm dừng tính thời hạn; mỗi cơ quan một lần."""
     return summary(
         services.request_supplement(
-            dossier=_visible(request, code),
+            dossier=_target(request, code),
             officer=_staff(request),
             components=body.components,
             reason=body.reason,
@@ -702,7 +708,7 @@ def supplement_received(request: HttpRequest, code: str, body: ComponentsIn) -> 
     """Nhận các thành phần đã yêu cầu bổ sung; thời hạn được cộng lại thời gian chờ."""
     return summary(
         services.supplement_received(
-            dossier=_visible(request, code), officer=_staff(request), components=_provided(body.components)
+            dossier=_target(request, code), officer=_staff(request), components=_provided(body.components)
         )
     )
 
@@ -714,7 +720,7 @@ def request_obligation(request: HttpRequest, code: str, body: ReasonIn) -> dict[
     """Chờ người dân thực hiện nghĩa vụ tài chính; tạm dừng tính thời hạn."""
     return summary(
         services.request_obligation(
-            dossier=_visible(request, code), officer=_staff(request), reason=body.reason
+            dossier=_target(request, code), officer=_staff(request), reason=body.reason
         )
     )
 
@@ -724,7 +730,7 @@ def request_obligation(request: HttpRequest, code: str, body: ReasonIn) -> dict[
 )
 def obligation_fulfilled(request: HttpRequest, code: str) -> dict[str, Any]:
     """Người dân đã thực hiện nghĩa vụ tài chính; tiếp tục tính thời hạn."""
-    return summary(services.obligation_fulfilled(dossier=_visible(request, code), officer=_staff(request)))
+    return summary(services.obligation_fulfilled(dossier=_target(request, code), officer=_staff(request)))
 
 
 @router.post("/dossiers/{code}/submit-for-approval", response=STEP, summary="Trình ký")
@@ -732,7 +738,7 @@ def submit_for_approval(request: HttpRequest, code: str, body: SubmitIn) -> dict
     """Dự thảo kết quả từ mẫu với dữ liệu hồ sơ, trình lãnh đạo ký duyệt."""
     return summary(
         services.submit_for_approval(
-            dossier=_visible(request, code),
+            dossier=_target(request, code),
             officer=_staff(request),
             template=body.template,
             title=body.title,
@@ -746,7 +752,7 @@ def submit_for_approval(request: HttpRequest, code: str, body: SubmitIn) -> dict
 def refuse(request: HttpRequest, code: str, body: ReasonIn) -> dict[str, Any]:
     """Từ chối giải quyết sau thẩm định, nêu rõ lý do."""
     return summary(
-        services.refuse(dossier=_visible(request, code), officer=_staff(request), reason=body.reason)
+        services.refuse(dossier=_target(request, code), officer=_staff(request), reason=body.reason)
     )
 
 
@@ -754,20 +760,20 @@ def refuse(request: HttpRequest, code: str, body: ReasonIn) -> dict[str, Any]:
 def send_back(request: HttpRequest, code: str, body: ReasonIn) -> dict[str, Any]:
     """Lãnh đạo trả dự thảo về người thẩm định."""
     return summary(
-        services.send_back(dossier=_visible(request, code), leader=_staff(request), reason=body.reason)
+        services.send_back(dossier=_target(request, code), leader=_staff(request), reason=body.reason)
     )
 
 
 @router.post("/dossiers/{code}/approve", response=STEP, summary="Ký duyệt (chữ ký số)")
 def approve(request: HttpRequest, code: str) -> dict[str, Any]:
     """Lãnh đạo (hoặc người được ủy quyền) ký số kết quả."""
-    return summary(services.approve(dossier=_visible(request, code), leader=_staff(request)))
+    return summary(services.approve(dossier=_target(request, code), leader=_staff(request)))
 
 
 @router.post("/dossiers/{code}/seal", response=STEP, summary="Đóng dấu (chữ ký số cơ quan) và phát hành")
 def seal(request: HttpRequest, code: str) -> dict[str, Any]:
     """Văn thư ký số của cơ quan; kết quả chỉ phát hành khi các chữ ký hợp lệ."""
-    return summary(services.seal(dossier=_visible(request, code), clerk=_staff(request)))
+    return summary(services.seal(dossier=_target(request, code), clerk=_staff(request)))
 
 
 @router.post("/dossiers/{code}/print", response=STEP, summary="Ghi nhận in kết quả")
@@ -775,7 +781,7 @@ def record_print(request: HttpRequest, code: str, body: PrintIn) -> dict[str, An
     """Ghi số bản in và việc đóng dấu đỏ trên bản in."""
     return summary(
         services.record_print(
-            dossier=_visible(request, code),
+            dossier=_target(request, code),
             clerk=_staff(request),
             copies=body.copies,
             physical_seal=body.physical_seal,
@@ -788,7 +794,7 @@ def record_payment(request: HttpRequest, code: str, body: PaymentIn) -> dict[str
     """Ghi nhận khoản phí, lệ phí đã thu và số biên lai."""
     return summary(
         services.record_payment(
-            dossier=_visible(request, code), officer=_staff(request), amount=body.amount, receipt=body.receipt
+            dossier=_target(request, code), officer=_staff(request), amount=body.amount, receipt=body.receipt
         )
     )
 
@@ -798,7 +804,7 @@ def return_result(request: HttpRequest, code: str, body: ReturnIn) -> dict[str, 
     """Trao kết quả (sau khi đã thu đủ phí), ghi người nhận."""
     return summary(
         services.return_result(
-            dossier=_visible(request, code),
+            dossier=_target(request, code),
             officer=_staff(request),
             receiver_name=body.receiver_name,
             receiver_id=body.receiver_id,
@@ -821,7 +827,7 @@ def apologise(request: HttpRequest, code: str, body: ApologyIn) -> dict[str, Any
     """Văn bản xin lỗi và đề nghị gia hạn, chậm nhất 01 ngày làm việc trước hạn; một lần."""
     return summary(
         services.apologise(
-            dossier=_visible(request, code), officer=_staff(request), reason=body.reason, new_due=body.new_due
+            dossier=_target(request, code), officer=_staff(request), reason=body.reason, new_due=body.new_due
         )
     )
 
@@ -831,7 +837,7 @@ def request_withdrawal(request: HttpRequest, code: str, body: ReasonIn) -> dict[
     """Ghi nhận đề nghị rút hồ sơ của công dân (trước khi có kết quả)."""
     return summary(
         services.request_withdrawal(
-            dossier=_visible(request, code), officer=_staff(request), reason=body.reason
+            dossier=_target(request, code), officer=_staff(request), reason=body.reason
         )
     )
 
@@ -839,6 +845,4 @@ def request_withdrawal(request: HttpRequest, code: str, body: ReasonIn) -> dict[
 @router.post("/dossiers/{code}/stop", response=STEP, summary="Dừng giải quyết (mẫu 05)")
 def stop(request: HttpRequest, code: str, body: ReasonIn) -> dict[str, Any]:
     """Thông báo dừng giải quyết hồ sơ (mẫu 05)."""
-    return summary(
-        services.stop(dossier=_visible(request, code), officer=_staff(request), reason=body.reason)
-    )
+    return summary(services.stop(dossier=_target(request, code), officer=_staff(request), reason=body.reason))

@@ -9,7 +9,6 @@ refused step raises a DomainError with a Vietnamese message and leaves the dossi
 from __future__ import annotations
 
 import hashlib
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -140,6 +139,27 @@ def _may_act(actor: Staff, dossier: Dossier, action: str) -> None:
         )
 
 
+def may_act(actor: Staff, dossier: Dossier, action: str) -> bool:
+    """Read-only: whether the role, agency, delegation and (for approval) signing-authority checks would let
+    ``actor`` take ``action`` on ``dossier`` — so the workspace offers only the buttons that can succeed. The
+    services check again under the row lock."""
+    from django.core.exceptions import PermissionDenied
+
+    from taicho.org.selectors import authority_to_approve
+
+    if action not in TRANSITIONS:
+        return True
+    try:
+        _may_act(actor, dossier, action)
+        if action == "approve":
+            authority_to_approve(
+                staff=actor, procedure=dossier.procedure, agency=dossier.agency, on=timezone.localdate()
+            )
+    except (NotAllowed, PermissionDenied):
+        return False
+    return True
+
+
 def _begin(dossier: Dossier | int, action: str, actor: Staff) -> Dossier:
     locked = _locked(dossier)
     transition = TRANSITIONS[action]
@@ -198,7 +218,13 @@ def _finish(
     if transition is not None and transition.target is not None:
         locked.status = transition.target
     step = transition.step if transition else Step.RECEPTION
-    events = list(locked.events.order_by("at", "pk").only("at", "to_status")) if locked.pk else []
+    # Not `locked.events`: through the related manager Django sets each event's `dossier` from the deferred
+    # `dossier_id`, which loads that column with one query per event.
+    events = (
+        list(DossierEvent.objects.filter(dossier_id=locked.pk).order_by("at", "pk").only("at", "to_status"))
+        if locked.pk
+        else []
+    )
     used = None
     if events:
         cal = calendar_for(locked.center)
@@ -325,30 +351,32 @@ def _store_component(dossier: Dossier, component: Component, item: Provided) -> 
         row.digitization_code = earlier.digitization_code
         row.save()
         return row
-    row.save()
     if item.files:
         pdf = digitize(item.files)
         row.digitized_sha256 = hashlib.sha256(pdf).hexdigest()
         row.digitization_code = f"{dossier.code}.{component.ordinal:02d}"
         row.digitized.save(f"{dossier.code}-{component.ordinal:02d}.pdf", ContentFile(pdf), save=False)
-        row.save()
-        for upload in item.files:
-            original = OriginalFile(
-                dossier_component=row,
-                name=upload.name[:255],
-                content_type=upload.content_type[:100],
-                sha256=hashlib.sha256(upload.content).hexdigest(),
-                size=len(upload.content),
-            )
-            original.file.save(
-                f"{original.sha256[:16]}-{upload.name[-80:]}", ContentFile(upload.content), save=False
-            )
-            original.save()
+    row.save()
+    for upload in item.files:
+        original = OriginalFile(
+            dossier_component=row,
+            name=upload.name[:255],
+            content_type=upload.content_type[:100],
+            sha256=hashlib.sha256(upload.content).hexdigest(),
+            size=len(upload.content),
+        )
+        original.file.save(
+            f"{original.sha256[:16]}-{upload.name[-80:]}", ContentFile(upload.content), save=False
+        )
+        original.save()
     return row
 
 
 def digitize(files: Sequence[Upload]) -> bytes:
-    """One PDF per component: a single PDF is kept as it is; scanned images become the pages of one PDF."""
+    """One PDF per component: a single PDF is kept as it is; scanned images become the pages of one PDF
+    (PNG and JPEG data embedded as they are, see `taicho.documents.scans`)."""
+    from taicho.documents.scans import ScanError, images_to_pdf
+
     pdfs = [f for f in files if f.content[:5] == b"%PDF-"]
     if pdfs:
         if len(files) > 1:
@@ -356,21 +384,12 @@ def digitize(files: Sequence[Upload]) -> bytes:
                 _("Mỗi thành phần chỉ nhận một tệp PDF, hoặc nhiều ảnh quét (sẽ ghép thành một PDF).")
             )
         return pdfs[0].content
-    from PIL import Image, UnidentifiedImageError
-
-    pages = []
-    for upload in files:
-        try:
-            image = Image.open(io.BytesIO(upload.content))
-            image.load()
-        except (UnidentifiedImageError, OSError) as exc:
-            raise DomainError(
-                _("Không đọc được tệp “%(name)s” như ảnh quét hoặc PDF.") % {"name": upload.name}
-            ) from exc
-        pages.append(image.convert("RGB"))
-    out = io.BytesIO()
-    pages[0].save(out, format="PDF", save_all=True, append_images=pages[1:], resolution=200.0)
-    return out.getvalue()
+    try:
+        return images_to_pdf([upload.content for upload in files])
+    except ScanError as exc:
+        raise DomainError(
+            _("Không đọc được tệp “%(name)s” như ảnh quét hoặc PDF.") % {"name": files[exc.index].name}
+        ) from exc
 
 
 def _paper(dossier: Dossier, form: str, data: dict[str, Any], actor: Staff | None) -> DossierPaper:
@@ -455,7 +474,14 @@ def _new_dossier(
         received_by=officer,
     )
     try:
-        dossier.full_clean(exclude=["result"])
+        # The related rows were read just above and the code comes from the allocator; the unique code and the
+        # check constraints are also enforced by the database on insert. Validating them here again cost 12
+        # queries per reception.
+        dossier.full_clean(
+            exclude=["result", "procedure", "version", "case", "agency", "center", "counter", "received_by"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
     except ValidationError as exc:
         raise DomainError(" ".join(exc.messages), code="invalid_dossier") from exc
     dossier.save()
@@ -493,13 +519,19 @@ def receive_dossier(
         sets=sets,
         result_delivery=result_delivery,
     )
-    _receive_components(dossier, components)
-    return _complete_reception(dossier, officer, at, components, from_status="")
+    rows = _receive_components(dossier, components, fresh=True)
+    return _complete_reception(dossier, officer, at, components, from_status="", rows=rows)
 
 
 def _receive_components(
-    dossier: Dossier, components: Sequence[Provided], *, required_only: Iterable[int] | None = None
-) -> None:
+    dossier: Dossier,
+    components: Sequence[Provided],
+    *,
+    required_only: Iterable[int] | None = None,
+    fresh: bool = False,
+) -> list[DossierComponent]:
+    """Record the provided components (``fresh``: the dossier was just created and has none yet); returns the
+    rows made."""
     own = _check_components(dossier.version, components)
     given = {p.component_id for p in components if p.provided_as != DossierComponent.ProvidedAs.MISSING}
     needed = {pk for pk, c in own.items() if c.required} if required_only is None else set(required_only)
@@ -513,16 +545,26 @@ def _receive_components(
             % {"names": names},
             code="incomplete",
         )
-    existing = {row.component_id for row in dossier.components.all()}
+    existing = set() if fresh else {row.component_id for row in dossier.components.all()}
+    rows = []
     for item in components:
         if item.component_id in existing or item.provided_as == DossierComponent.ProvidedAs.MISSING:
             continue
-        _store_component(dossier, own[item.component_id], item)
+        rows.append(_store_component(dossier, own[item.component_id], item))
+    return rows
 
 
 def _complete_reception(
-    dossier: Dossier, officer: Staff, at: datetime, components: Sequence[Provided], *, from_status: str
+    dossier: Dossier,
+    officer: Staff,
+    at: datetime,
+    components: Sequence[Provided],
+    *,
+    from_status: str,
+    rows: list[DossierComponent] | None = None,
 ) -> Dossier:
+    """Due time, fee, form 01 and the event. ``rows``: all the dossier's components when the caller has them
+    (a fresh dossier: the ones just stored), else they are read."""
     start, due = _due(dossier, at)
     dossier.received_at = at
     dossier.clock_started_at = start
@@ -548,7 +590,11 @@ def _complete_reception(
                     "certified_copies": row.count if row.provided_as == "certified_copy" else 0,
                     "copies": row.count if row.provided_as in ("copy", "electronic") else 0,
                 }
-                for row in dossier.components.select_related("component").order_by("component__ordinal")
+                for row in (
+                    sorted(rows, key=lambda r: r.component.ordinal)
+                    if rows is not None
+                    else dossier.components.select_related("component").order_by("component__ordinal")
+                )
             ]
             or [{"name": _("(không có giấy tờ)")}],
             "sets": dossier.sets,
@@ -833,6 +879,7 @@ def submit_for_approval(
                 dossier_code=locked.code,
                 owner_id=locked.owner_id,
                 number=number,
+                savepoint=False,
             )
         _finish(locked, "submit_for_approval", officer, at, detail={"template": template})
     return locked
@@ -886,9 +933,11 @@ def approve(*, dossier: Dossier, leader: Staff, at: datetime | None = None) -> D
     at = _now(at)
     with transaction.atomic():
         locked = _begin(dossier, "approve", leader)
-        if locked.result is None:
+        if locked.result_id is None:
             raise DomainError(_("Hồ sơ chưa có dự thảo kết quả."))
-        signed = approve_document(document=locked.result, leader=leader, at=at)
+        # This step owns the transaction and a refusal undoes all of it: no savepoint needed.
+        signed = approve_document(document=locked.result_id, leader=leader, at=at, savepoint=False)
+        locked.result = signed
         _finish(
             locked,
             "approve",
@@ -923,21 +972,34 @@ def approve_batch(
 def seal(*, dossier: Dossier, clerk: Staff, at: datetime | None = None) -> Dossier:
     """The clerk applies the agency's e-seal; the result is then released only if its signatures validate
     (domain.md §2). A refused release leaves the dossier sealed, with the reason recorded."""
-    from taicho.documents.services import release_document, seal_document
+    from taicho.documents.services import (
+        ReleaseRefused,
+        record_release_refusal,
+        release_document,
+        seal_document,
+    )
 
     at = _now(at)
     with transaction.atomic():
         locked = _begin(dossier, "seal", clerk)
-        if locked.result is None:
+        if locked.result_id is None:
             raise DomainError(_("Hồ sơ chưa có kết quả để đóng dấu."))
-        seal_document(document=locked.result, clerk=clerk, at=at)
+        seal_document(document=locked.result_id, clerk=clerk, at=at, savepoint=False)
         _finish(locked, "seal", clerk, at)
-    with transaction.atomic():
-        locked = _begin(dossier, "release", clerk)
-        assert locked.result is not None  # sealed just above
-        release_document(document=locked.result, by=clerk)  # ReleaseRefused leaves the dossier sealed
-        locked.finished_at = at
-        _finish(locked, "release", clerk, at)
+    try:
+        with transaction.atomic():
+            locked = _begin(dossier, "release", clerk)
+            assert locked.result_id is not None  # sealed just above
+            released = release_document(document=locked.result_id, by=clerk, savepoint=False)
+            locked.finished_at = at
+            _finish(locked, "release", clerk, at)
+    except ReleaseRefused as refused:
+        # The dossier stays sealed; the refusal recorded inside the block was undone with it, so record it
+        # again on its own.
+        assert locked.result_id is not None
+        record_release_refusal(document=locked.result_id, by=clerk, problems=refused.problems)
+        raise
+    locked.result = released
     return locked
 
 

@@ -303,8 +303,8 @@ RESULT_STATES = {Status.RESULT_READY, Status.PRINTED, Status.REFUSED}
 
 
 def available_actions(user: Any, dossier: Dossier) -> set[str]:
-    """What this user may try on this dossier now: the transitions whose source is the status and whose roles the
-    user holds (agency and delegation are checked again by the service)."""
+    """What this user may do on this dossier now: the transitions whose source is the status, whose roles the
+    user holds and whose agency, delegation and authority checks pass (the service checks again)."""
     roles = user.role_set
     actions = {
         name
@@ -319,7 +319,8 @@ def available_actions(user: Any, dossier: Dossier) -> set[str]:
         actions.add("record_payment")
     if dossier.status == Status.RETURNED and not Rating.objects.filter(dossier=dossier).exists():
         actions.add("rate")
-    return actions
+    # Only what can succeed: agency, delegation and signing authority, as the services will check them.
+    return {a for a in actions if services.may_act(user, dossier, a)}
 
 
 def _hours(seconds: int | None) -> str:

@@ -240,5 +240,8 @@ def staff_for_token(key: str) -> Staff | None:
     )
     if token is None:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    # "Last used" to the minute is enough to spot a stale token; a write per request is not worth it.
+    if token.last_used_at is None or now - token.last_used_at >= timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.staff

@@ -22,7 +22,11 @@ _lock = threading.Lock()
 
 
 def forget_signers() -> None:
-    """Drop the signers kept by this process, closing token sessions (after a credential changes; in tests)."""
+    """Drop the signers kept by this process, closing token sessions, and the trust decisions cached for
+    their certificates (after a credential changes; in tests)."""
+    from taicho.signing.sign import forget_trust_decisions
+
+    forget_trust_decisions()
     with _lock:
         kept = list(_signers.values())
         _signers.clear()
@@ -39,6 +43,17 @@ def trust_roots() -> list[bytes]:
 
 def crls() -> list[bytes]:
     return [bytes(root.crl_der) for root in TrustedRoot.objects.filter(is_active=True) if root.crl_der]
+
+
+def trust_material() -> tuple[list[bytes], list[bytes]]:
+    """The active trust roots (PEM) and their latest CRLs (DER), read in one query."""
+    roots: list[bytes] = []
+    revocations: list[bytes] = []
+    for pem, crl in TrustedRoot.objects.filter(is_active=True).values_list("certificate_pem", "crl_der"):
+        roots.append(pem.encode())
+        if crl:
+            revocations.append(bytes(crl))
+    return roots, revocations
 
 
 def personal_credential(staff: Staff) -> SigningCredential:

@@ -18,14 +18,18 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 import io
-import os
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from asn1crypto import x509 as asn1_x509
-from pyhanko.pdf_utils import layout
+from pyhanko.pdf_utils import generic, layout
+from pyhanko.pdf_utils.font.api import FontEngineFactory
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
@@ -33,6 +37,7 @@ from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.signers.pdf_signer import DSSContentSettings, SigDSSPlacementPreference
 from pyhanko.stamp import StaticStampStyle, TextStampStyle
 
+from . import _speedups  # noqa: F401  (faster hex strings in pyHanko's PDF reader)
 from .pki import font_path
 from .signers import DIGEST_ALGORITHM, Signer
 
@@ -127,6 +132,76 @@ def _basic_refusals(cert: asn1_x509.Certificate, at: datetime) -> None:
         pass
 
 
+#: How long (seconds) a successful trust decision is reused for the same certificate, chain, trust roots and
+#: CRLs. The key holds the CRLs' bytes, so a newly published CRL is honoured at once; the TTL only bounds how
+#: long nothing else is re-examined. Validity periods are re-checked on every call (see `check_certificate`).
+TRUST_CACHE_SECONDS = 300.0
+_TRUST_CACHE_SIZE = 256
+
+
+@dataclass(frozen=True)
+class _TrustDecision:
+    checked_at: datetime  # the moment the path was validated for
+    usable_until: datetime  # min(checked_at + TTL, earliest expiry of any certificate in the path)
+    cached_at: float  # time.monotonic()
+
+
+_trust_decisions: dict[bytes, _TrustDecision] = {}
+_trust_lock = threading.Lock()
+
+
+def forget_trust_decisions() -> None:
+    """Drop the cached trust decisions of this process (tests; after a trust root changes)."""
+    with _trust_lock:
+        _trust_decisions.clear()
+
+
+def _der(item: Any) -> bytes:
+    if isinstance(item, bytes) and not item.lstrip().startswith(b"-----BEGIN"):
+        return item
+    from .signers import load_certificate
+
+    return load_certificate(item).dump()
+
+
+def _trust_key(signer: Signer, trust_roots: list, crls: list[bytes]) -> bytes:
+    """Digest of everything the path validation depends on besides the moment: the certificate, the chain
+    offered with it, the trust roots and the CRLs (their full content, so a new CRL — or a new CRL number —
+    is a different key)."""
+    digest = hashlib.sha256(b"taicho-trust-v1")
+    for part, items in (
+        (b"cert", [signer.certificate]),
+        (b"chain", list(signer.chain)),
+        (b"roots", list(trust_roots)),
+        (b"crls", [bytes(c) for c in crls]),
+    ):
+        digest.update(part + len(items).to_bytes(4, "big"))
+        for item in items:
+            der = _der(item) if part != b"crls" else item
+            digest.update(len(der).to_bytes(8, "big") + der)
+    return digest.digest()
+
+
+def _cached_decision(key: bytes, at: datetime) -> bool:
+    with _trust_lock:
+        decision = _trust_decisions.get(key)
+    if decision is None:
+        return False
+    fresh = time.monotonic() - decision.cached_at <= TRUST_CACHE_SECONDS
+    return fresh and decision.checked_at <= at <= decision.usable_until
+
+
+def _remember_decision(key: bytes, at: datetime, path: Any) -> None:
+    expiries = [
+        c.not_valid_after_utc for c in (_to_crypto(cert) for cert in path.iter_certs(include_root=True))
+    ]
+    until = min([at + timedelta(seconds=TRUST_CACHE_SECONDS), *expiries])
+    with _trust_lock:
+        if len(_trust_decisions) >= _TRUST_CACHE_SIZE:
+            _trust_decisions.pop(next(iter(_trust_decisions)))
+        _trust_decisions[key] = _TrustDecision(at, until, time.monotonic())
+
+
 def check_certificate(
     signer: Signer,
     *,
@@ -138,26 +213,48 @@ def check_certificate(
     """Refuse (raise :class:`SigningRefused`, Vietnamese message) when the signer's certificate at ``at`` is
     expired, not yet valid, not for signing, not issued under ``trust_roots`` (PEM/DER bytes or certificates),
     or revoked according to ``crls`` (DER) or, with ``fetch_revocation``, CRLs/OCSP fetched from the
-    certificate's distribution points. Returns ``None`` when signing may proceed."""
+    certificate's distribution points. Returns ``None`` when signing may proceed.
+
+    A successful path validation (chain, trust, revocation by the given CRLs) is reused for up to
+    ``TRUST_CACHE_SECONDS`` for the same certificate, chain, trust roots and CRL bytes, and only for moments
+    from the one it was made for up to the first expiry in the path. The certificate's own validity period and
+    key usage are checked on every call; refusals are never cached; with ``fetch_revocation`` nothing is
+    cached (the fetched revocation data is not part of the key)."""
+    at = at if at.tzinfo else at.replace(tzinfo=VN_TZ)
+    cert = signer.certificate
+    _basic_refusals(cert, at)
+    key = None if fetch_revocation else _trust_key(signer, list(trust_roots), list(crls))
+    if key is not None and _cached_decision(key, at):
+        return
+    path = _validate_path(
+        signer, at=at, trust_roots=trust_roots, crls=crls, fetch_revocation=fetch_revocation
+    )
+    if key is not None:
+        _remember_decision(key, at, path)
+
+
+def _validate_path(
+    signer: Signer, *, at: datetime, trust_roots: list, crls: list[bytes], fetch_revocation: bool
+):  # type: ignore[no-untyped-def]
     from pyhanko_certvalidator import CertificateValidator, ValidationContext
     from pyhanko_certvalidator import errors as cv_errors
 
     from .signers import load_certificate
 
-    cert = signer.certificate
-    _basic_refusals(cert, at)
     roots = [load_certificate(r) for r in trust_roots]
     vc = ValidationContext(
         trust_roots=roots,
         other_certs=list(signer.chain),
         crls=list(crls),
-        moment=at if at.tzinfo else at.replace(tzinfo=VN_TZ),
+        moment=at,
         allow_fetching=fetch_revocation,
         revocation_mode="hard-fail" if fetch_revocation else "soft-fail",
     )
-    validator = CertificateValidator(cert, intermediate_certs=list(signer.chain), validation_context=vc)
+    validator = CertificateValidator(
+        signer.certificate, intermediate_certs=list(signer.chain), validation_context=vc
+    )
     try:
-        asyncio.run(validator.async_validate_usage({"non_repudiation"}))
+        return asyncio.run(validator.async_validate_usage({"non_repudiation"}))
     except cv_errors.RevokedError as e:
         raise SigningRefused(f"Chứng thư số đã bị thu hồi; không thể ký số ({e})") from e
     except cv_errors.ExpiredError as e:
@@ -184,15 +281,43 @@ def check_certificate(
 # pyHanko plumbing
 
 
+#: Bytes reserved for the CMS container, per signer certificate and chain (and timestamp server): pyHanko
+#: otherwise builds a whole dummy CMS (and, with a TSA, asks it for a dummy token) before every signature to
+#: measure it. Its estimate already carries a 50 % margin (an ECDSA value varies by a byte or two; a TSA token
+#: by a few), so reusing it is safe; with embedded revocation data (B-LT) the size varies and is measured.
+_reserved_sizes: dict[bytes, int] = {}
+
+
+def _size_key(signer: Signer, timestamp_url: str | None) -> bytes:
+    digest = hashlib.sha256(b"taicho-cms-size-v1" + (timestamp_url or "").encode())
+    for cert in [signer.certificate, *signer.chain]:
+        digest.update(cert.dump())
+    return digest.digest()
+
+
 class _PdfSigner(signers.PdfSigner):
     """PdfSigner whose signing session uses a fixed signing time (so the CMS signing-time attribute, the
-    /M entry and the time printed on the seal are the same instant)."""
+    /M entry and the time printed on the seal are the same instant), and, with ``size_key``, reuses the
+    measured size of the signature container."""
 
     fixed_signing_time: datetime
+    size_key: bytes | None = None
 
     def init_signing_session(self, pdf_out, existing_fields_only=False):
         session = super().init_signing_session(pdf_out, existing_fields_only=existing_fields_only)
         session.system_time = self.fixed_signing_time
+        key = self.size_key
+        if key is not None:
+            measure = session.estimate_signature_container_size
+
+            async def estimate(validation_info, tight=False):  # type: ignore[no-untyped-def]
+                size = _reserved_sizes.get(key)
+                if size is None:
+                    size = await measure(validation_info, tight=tight)
+                    _reserved_sizes[key] = size
+                return size
+
+            session.estimate_signature_container_size = estimate
         return session
 
 
@@ -203,12 +328,71 @@ def _signing_time(value: datetime | None) -> datetime:
     return dt.astimezone(VN_TZ).replace(microsecond=0)
 
 
-def _pil(png: bytes):
+@dataclass(frozen=True)
+class _Bitmap:
+    """A PNG decoded once: its size and its samples already Flate-compressed as a PDF image wants them."""
+
+    image: Any  # PIL image (sizes only)
+    grey: bool
+    samples: bytes  # FlateDecode, 8 bits per component
+    alpha: bytes | None  # FlateDecode soft mask, or None
+
+
+@functools.lru_cache(maxsize=32)
+def _bitmap(png: bytes) -> _Bitmap:
+    """The signature / seal PNG, decoded and compressed once per process (it is the same image for every
+    document a person or agency signs; decoding and deflating it took ~5 ms a signature)."""
+    import zlib
+
     from PIL import Image
 
-    img = Image.open(io.BytesIO(png))
+    img: Image.Image = Image.open(io.BytesIO(png))
     img.load()
-    return img if img.mode in ("RGBA", "LA", "RGB", "L") else img.convert("RGBA")
+    if img.mode not in ("RGBA", "LA", "RGB", "L"):
+        img = img.convert("RGBA")
+    alpha = None
+    if img.mode.endswith("A"):
+        alpha = zlib.compress(img.getchannel("A").tobytes())
+        img = img.convert(img.mode[:-1])
+    return _Bitmap(image=img, grey=img.mode == "L", samples=zlib.compress(img.tobytes()), alpha=alpha)
+
+
+class _BitmapImage(PdfImage):
+    """pyHanko's PdfImage writing the pre-compressed samples of a :class:`_Bitmap` (same objects as
+    ``pyhanko.pdf_utils.images.pil_image`` writes: an image XObject with a soft mask for the alpha channel)."""
+
+    def __init__(self, bitmap: _Bitmap, box: layout.BoxConstraints) -> None:
+        super().__init__(bitmap.image, box=box)
+        self._bitmap = bitmap
+
+    @property
+    def image_ref(self) -> generic.IndirectObject:
+        assert self.writer is not None
+        ref = self._image_ref
+        if ref is None or ref.get_pdf_handler() is not self.writer:
+            self._image_ref = ref = self._write()
+        return ref
+
+    def _write(self) -> generic.IndirectObject:
+        bm, writer = self._bitmap, self.writer
+        assert writer is not None
+
+        def xobject(samples: bytes, grey: bool, smask: generic.IndirectObject | None = None):  # type: ignore[no-untyped-def]
+            entries = {
+                generic.pdf_name("/Type"): generic.pdf_name("/XObject"),
+                generic.pdf_name("/Subtype"): generic.pdf_name("/Image"),
+                generic.pdf_name("/Width"): generic.NumberObject(bm.image.width),
+                generic.pdf_name("/Height"): generic.NumberObject(bm.image.height),
+                generic.pdf_name("/ColorSpace"): generic.pdf_name("/DeviceGray" if grey else "/DeviceRGB"),
+                generic.pdf_name("/BitsPerComponent"): generic.NumberObject(8),
+                generic.pdf_name("/Filter"): generic.pdf_name("/FlateDecode"),
+            }
+            if smask is not None:
+                entries[generic.pdf_name("/SMask")] = smask
+            return writer.add_object(generic.StreamObject(entries, encoded_data=samples))
+
+        smask = xobject(bm.alpha, True) if bm.alpha is not None else None
+        return xobject(bm.samples, bm.grey, smask)
 
 
 def _fit(box: SignatureBox, w: float, h: float) -> tuple[float, float, float, float]:
@@ -290,18 +474,19 @@ def leader_pdf_signer(
     ph_signer=None,
     crls: list[bytes] = (),  # type: ignore[assignment]
     trust_roots: list | None = None,
+    size_key: bytes | None = None,
 ) -> tuple[_PdfSigner, IncrementalPdfFileWriter]:
     """The configured pyHanko signer and writer for the leader's signature (shared by
-    :func:`sign_as_leader` and interrupted signing)."""
+    :func:`sign_as_leader` and interrupted signing). ``size_key``: reuse the container size measured for it."""
     when = _signing_time(signing_time)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     if image_png:
-        img = _pil(image_png)
-        rect = _fit(box, img.width, img.height)
+        bitmap = _bitmap(image_png)
+        rect = _fit(box, bitmap.image.width, bitmap.image.height)
         # Appendix I: the signature image is centred between the title and the full name; the widget is the
         # image's own rectangle, so the seal can be laid out against it.
         style = StaticStampStyle(
-            background=PdfImage(img, box=layout.BoxConstraints(rect[2] - rect[0], rect[3] - rect[1])),
+            background=_BitmapImage(bitmap, box=layout.BoxConstraints(rect[2] - rect[0], rect[3] - rect[1])),
             background_layout=layout.SimpleBoxLayoutRule(
                 x_align=layout.AxisAlignment.ALIGN_MID,
                 y_align=layout.AxisAlignment.ALIGN_MID,
@@ -335,6 +520,7 @@ def leader_pdf_signer(
         new_field_spec=field_spec,
     )
     pdf_signer.fixed_signing_time = when
+    pdf_signer.size_key = size_key
     return pdf_signer, writer
 
 
@@ -372,17 +558,16 @@ def sign_as_leader(
         reason=reason,
         crls=crls,
         trust_roots=trust_roots,
+        size_key=None if fetch_revocation else _size_key(signer, timestamp_url),
     )
     out = io.BytesIO()
     pdf_signer.sign_pdf(writer, output=out)
     return out.getvalue()
 
 
-def _field_rect(pdf: bytes, field_name: str) -> tuple[int, tuple[float, float, float, float]] | None:
-    """(page index, widget rectangle) of the signature field ``field_name``, if present."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
-    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+def _field_rect(reader: Any, field_name: str) -> tuple[int, tuple[float, float, float, float]] | None:
+    """(page index, widget rectangle) of the signature field ``field_name`` in the document ``reader`` reads
+    (a ``PdfFileReader``; the incremental writer's own, so the file is parsed once), if present."""
     for name, value, ref in fields.enumerate_sig_fields(reader, filled_status=None):
         if name != field_name:
             continue
@@ -410,11 +595,8 @@ def _field_rect(pdf: bytes, field_name: str) -> tuple[int, tuple[float, float, f
 
 
 @functools.lru_cache(maxsize=1)
-def _vietnamese_font() -> str:
-    """TeX Gyre Termes cut down (once per process) to Latin + Vietnamese: pyHanko re-subsets the font file on
-    every signature, and fontTools parsing the full CFF font took ~100 ms per seal."""
-    import tempfile
-
+def _vietnamese_font() -> bytes:
+    """TeX Gyre Termes cut down (once per process) to Latin + Vietnamese, as OTF bytes."""
     from fontTools import subset
 
     unicodes = [
@@ -425,6 +607,12 @@ def _vietnamese_font() -> str:
         0x2013,
         0x2014,
     ]
+    return _subset_font(subset.load_font(font_path("regular"), _subset_options()), unicodes)
+
+
+def _subset_options():  # type: ignore[no-untyped-def]
+    from fontTools import subset
+
     options = subset.Options()
     # No OpenType layout: the stamp text is NFC, whose Vietnamese letters are precomposed glyphs in TeX Gyre
     # Termes (e.g. "ohornhookabove"), so mark positioning is not needed — and re-reading GPOS/GSUB on every
@@ -432,14 +620,94 @@ def _vietnamese_font() -> str:
     options.layout_features = []
     options.drop_tables += ["GPOS", "GSUB", "GDEF", "kern", "BASE", "JSTF", "MATH"]
     options.notdef_outline = True
-    font = subset.load_font(font_path("regular"), options)
+    return options
+
+
+def _subset_font(font: Any, unicodes: list[int]) -> bytes:
+    from fontTools import subset
+
+    options = _subset_options()
     sub = subset.Subsetter(options)
     sub.populate(unicodes=unicodes)
     sub.subset(font)
-    fd, path = tempfile.mkstemp(prefix="taicho-termes-vi-", suffix=".otf")
-    with os.fdopen(fd, "wb") as fh:
-        font.save(fh)
-    return path
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+#: Characters of the seal's time line (ISO 8601 with the offset), always in the seal's font.
+_TIME_CHARS = "0123456789-:+T"
+
+
+@dataclass(frozen=True)
+class _SealFont:
+    otf: bytes  # the font cut down to one seal's characters (what HarfBuzz shapes with)
+    cff_program: bytes  # its CFF program, Flate-compressed: the embedded font file
+
+
+@functools.lru_cache(maxsize=256)
+def _seal_font(chars: str) -> _SealFont:
+    """The font cut down to ``chars`` (one agency's name plus the time's characters) and its embeddable font
+    program, once per agency and process. pyHanko would parse, subset and recompile the font on every seal
+    (~25 ms with all of Latin + Vietnamese; still ~10 ms with ~40 glyphs); the seal embeds this subset as it
+    is (see :class:`_PresubsetGlyphs`)."""
+    import zlib
+
+    from fontTools import subset, ttLib
+
+    font = subset.load_font(io.BytesIO(_vietnamese_font()), _subset_options())
+    otf = _subset_font(font, sorted({ord(c) for c in chars}))
+    tt = ttLib.TTFont(io.BytesIO(otf))
+    program = io.BytesIO()
+    tt["CFF "].cff.compile(program, tt)
+    return _SealFont(otf=otf, cff_program=zlib.compress(program.getvalue()))
+
+
+class _PresubsetGlyphs(GlyphAccumulator):
+    """pyHanko's glyph accumulator for a font that is already the subset to embed: no subsetting at write
+    time, and the font program comes precompiled. Glyph ids are the font's own (pyHanko keeps raw glyph
+    ids for a name-keyed CFF font such as TeX Gyre Termes), so the text shaped with this font addresses
+    the same glyphs in the embedded program."""
+
+    def __init__(self, *args: Any, seal_font: _SealFont, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._program = seal_font.cff_program
+        self.cidfont_obj.set_font_file = self._set_font_file  # type: ignore[method-assign]
+
+    def _extract_subset(self, options=None):  # type: ignore[no-untyped-def]
+        return None  # the font is the subset already
+
+    def _set_font_file(self, writer):  # type: ignore[no-untyped-def]
+        stream = generic.StreamObject(
+            {
+                generic.pdf_name("/Subtype"): generic.pdf_name("/CIDFontType0C"),
+                generic.pdf_name("/Filter"): generic.pdf_name("/FlateDecode"),
+            },
+            encoded_data=self._program,
+        )
+        ref = writer.add_object(stream)
+        self.cidfont_obj._font_descriptor[generic.pdf_name("/FontFile3")] = ref
+        return ref
+
+
+@dataclass(frozen=True)
+class _SealFontFactory(FontEngineFactory):
+    """Font engine factory for the seal's text (pyHanko's ``GlyphAccumulatorFactory`` opens a font file by
+    path and subsets it on every write)."""
+
+    font: _SealFont
+    font_size: int
+
+    def create_font_engine(self, writer, obj_stream=None):  # type: ignore[no-untyped-def]
+        if obj_stream is None and writer.stream_xrefs:
+            obj_stream = writer.prepare_object_stream()
+        return _PresubsetGlyphs(
+            writer=writer,
+            font_handle=io.BytesIO(self.font.otf),
+            font_size=self.font_size,
+            obj_stream=obj_stream,
+            seal_font=self.font,
+        )
 
 
 def seal_rect(leader_image: tuple[float, float, float, float], *, diameter_pt: float | None = None):
@@ -483,17 +751,18 @@ def apply_seal(
     seal at actual size (36 mm), overlapping the left third of that image, with ``agency_name`` and the signing
     time (ISO 8601, +07:00) to its left in TeX Gyre Termes (Vietnamese text needs an embedded OpenType font —
     pdf.md pitfalls 2-3). Raises :class:`SigningRefused` like :func:`sign_as_leader`."""
-    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
     from pyhanko.pdf_utils.text import TextBoxStyle
 
     when = _signing_time(signing_time)
     _basic_refusals(signer.certificate, when)
-    found = _field_rect(pdf, leader_field)
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    found = _field_rect(writer.prev, leader_field)
     page, image_rect = found if found else (box.page, (box.x1, box.y1, box.x2, box.y2))
     widget, circle = seal_rect(image_rect)
     d = circle[2] - circle[0]
-    font = GlyphAccumulatorFactory(_vietnamese_font(), font_size=SEAL_TEXT_SIZE)
     text = f"{agency_name}\n{iso_vn(when)}"
+    chars = "".join(sorted(set(text.replace("\n", "")) | set(_TIME_CHARS)))
+    font = _SealFontFactory(_seal_font(chars), font_size=SEAL_TEXT_SIZE)
     style = TextStampStyle(
         stamp_text=text.replace("%", "%%"),
         text_box_style=TextBoxStyle(font=font, font_size=SEAL_TEXT_SIZE, leading=SEAL_TEXT_SIZE + 2),
@@ -502,7 +771,7 @@ def apply_seal(
             y_align=layout.AxisAlignment.ALIGN_MID,
             margins=layout.Margins(0, d + 4, 0, 0),
         ),
-        background=PdfImage(_pil(seal_png), box=layout.BoxConstraints(d, d)),
+        background=_BitmapImage(_bitmap(seal_png), box=layout.BoxConstraints(d, d)),
         background_layout=layout.SimpleBoxLayoutRule(
             x_align=layout.AxisAlignment.ALIGN_MAX,
             y_align=layout.AxisAlignment.ALIGN_MID,
@@ -511,7 +780,6 @@ def apply_seal(
         background_opacity=1.0,
         border_width=0,
     )
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     field_spec = fields.SigFieldSpec(field_name, on_page=page, box=tuple(round(v, 2) for v in widget))
     meta = _metadata(
         field_name=field_name,
@@ -530,6 +798,7 @@ def apply_seal(
         new_field_spec=field_spec,
     )
     pdf_signer.fixed_signing_time = when
+    pdf_signer.size_key = None if fetch_revocation else _size_key(signer, timestamp_url)
     out = io.BytesIO()
     pdf_signer.sign_pdf(writer, output=out)
     return out.getvalue()

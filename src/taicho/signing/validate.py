@@ -17,6 +17,7 @@ and the LAST signature covers the whole file (no incremental update appended aft
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import io
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from . import _speedups  # noqa: F401  (faster hex strings in pyHanko's PDF reader)
 from .pki import is_organisation_certificate
 from .sign import iso_vn
 from .signers import load_certificate
@@ -83,7 +85,7 @@ def _vc(trust_roots, crls, dss=None, revocation_mode: str = "soft-fail") -> Vali
     """Offline validation context; with ``dss`` (the file's Document Security Store, PAdES B-LT) its
     certificates, CRLs and OCSP responses are used too."""
     kwargs: dict[str, Any] = dict(
-        trust_roots=[load_certificate(r) for r in trust_roots],
+        trust_roots=[_root(r) for r in trust_roots],
         crls=list(crls),
         allow_fetching=False,
         revocation_mode=revocation_mode,
@@ -91,6 +93,16 @@ def _vc(trust_roots, crls, dss=None, revocation_mode: str = "soft-fail") -> Vali
     if dss is not None:
         return dss.as_validation_context(kwargs)
     return ValidationContext(**kwargs)
+
+
+def _root(data: Any) -> Any:
+    """A trust root as an asn1crypto certificate; PEM/DER bytes are parsed once per process."""
+    return _parsed_root(data) if isinstance(data, bytes) else load_certificate(data)
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_root(data: bytes) -> Any:
+    return load_certificate(data)
 
 
 def _read_dss(reader):
