@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.html import format_html
 
@@ -30,8 +30,12 @@ def cell(value: Any) -> str:
         return local.strftime("%H:%M %d/%m/%Y")
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
+    # Figures are written the Vietnamese way (1.234,5) whatever the browser's language: a "1,234" would read as
+    # one point two three four here.
     if isinstance(value, int):
-        return number_format(value, force_grouping=True)
+        with translation.override("vi"):
+            return number_format(value, force_grouping=True)
     if isinstance(value, float | Decimal):
-        return number_format(value, decimal_pos=1, force_grouping=True)
+        with translation.override("vi"):
+            return number_format(value, decimal_pos=1, force_grouping=True)
     return format_html("{}", value)

@@ -56,8 +56,7 @@ def _compliance_chart(result: Any) -> Any:
         return None
     return charts.hbar(
         bars,
-        title=_("Tỷ lệ thủ tục thực hiện 5 tại chỗ so với chỉ tiêu (%(phase)s)")
-        % {"phase": result.phase.name},
+        title=_("Tỷ lệ thủ tục thực hiện 5 tại chỗ so với chỉ tiêu của giai đoạn"),
         maximum=100,
         unit=" %",
     )
