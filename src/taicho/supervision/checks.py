@@ -9,6 +9,7 @@ indexes on the same conditions (stats.FLAG_CONDITIONS).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -156,12 +157,18 @@ def flags(start: date, end: date, agencies: QuerySet[Agency]) -> list[Flag]:
     ]
 
 
-def _dossier_table(key: str, title: str, parts: list[QuerySet[DossierFacts]], limit: int) -> Table:
+NEWEST_FIRST = ("-finished_on", "-pk")
+LONGEST_OVERDUE_FIRST = ("due_at", "pk")  # open dossiers, along their partial index
+
+
+def _dossier_table(
+    key: str, title: str, parts: Sequence[tuple[QuerySet[DossierFacts], tuple[str, ...]]], limit: int
+) -> Table:
     """The dossiers of one or more lists (each read through its own partial index), newest first."""
     found: list[DossierFacts] = []
-    for part in parts:
+    for part, ordering in parts:
         if len(found) < limit:
-            query = part.select_related("dossier", "agency", "procedure").order_by("-finished_on", "-pk")
+            query = part.select_related("dossier", "agency", "procedure").order_by(*ordering)
             found.extend(query[: limit - len(found)])
     rows = []
     for f in found:
@@ -219,9 +226,9 @@ def flag_items(
         )
         if len(ids) < Agency.objects.count():  # a filter on every agency only keeps the planner off the index
             facts = facts.filter(agency_id__in=ids)
-        parts = [facts]
-        if key == "late_no_apology":
-            parts.insert(0, _open_late(ids))  # still waiting, past the appointment: listed first
+        parts = [(facts, NEWEST_FIRST)]
+        if key == "late_no_apology":  # still waiting, past the appointment: listed first
+            parts.insert(0, (_open_late(ids), LONGEST_OVERDUE_FIRST))
         return _dossier_table(key, title, parts, limit)
     if key == "no_dossiers":
         pairs = _silent_pairs(start, end, ids)[:limit]
