@@ -51,8 +51,12 @@ def make_procedure(
 
 
 def received(agency: Agency, procedure: Procedure, day: date, n: int) -> None:
-    """Dossiers received on ``day``: the row `stats.refresh` writes from the dossier events."""
+    """Dossiers received on ``day``: the rows `stats.refresh` writes from the dossier events (the day's, and its
+    month's sum)."""
+    from taicho.supervision.stats import _rollup_months
+
     DailyStat.objects.create(day=day, agency=agency, procedure=procedure, received=n)
+    _rollup_months([day.replace(day=1)])
 
 
 def make_plan(
