@@ -24,33 +24,10 @@ from django.utils.translation import gettext as _
 
 from taicho.catalog.models import Procedure
 from taicho.org.models import Agency
-from taicho.supervision.models import AgencyDailyStat, DossierFacts
+from taicho.supervision.models import STAT_COUNTS, AgencyDailyStat, DossierFacts
 from taicho.supervision.tables import Link, Table
 
-SUMMED = (
-    "received",
-    "finished",
-    "early",
-    "on_time",
-    "late",
-    "working_seconds",
-    "timed",
-    "on_the_spot",
-    "on_the_spot_real",
-    "components",
-    "digitized",
-    "reused",
-    "results",
-    "results_electronic",
-    "ratings",
-    "rating_sum",
-    "satisfied",
-    "left_center",
-    "over_spot_time",
-    "late_no_apology",
-    "supplement_excess",
-    "low_ratings",
-)
+SUMMED = STAT_COUNTS
 
 
 def _pct(part: int, whole: int) -> float | None:

@@ -381,13 +381,10 @@ class DossierFacts(models.Model):
         return str(self.dossier_id)
 
 
-class DailyStat(models.Model):
-    """One day × agency × procedure: the counts every indicator is computed from (item 6). Received counts by the
-    day of reception; everything else by the day the dossier was finished."""
+class StatCounts(models.Model):
+    """The counts every indicator is computed from (item 6), shared by the daily, monthly and per-agency
+    roll-ups. Received counts by the day of reception; everything else by the day the dossier was finished."""
 
-    day = models.DateField()
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
-    procedure = models.ForeignKey("catalog.Procedure", on_delete=models.CASCADE, related_name="+")
     received = models.PositiveIntegerField(default=0)
     finished = models.PositiveIntegerField(default=0)
     early = models.PositiveIntegerField(default=0)
@@ -413,6 +410,20 @@ class DailyStat(models.Model):
     low_ratings = models.PositiveIntegerField(default=0)  # overall rating 1 or 2
 
     class Meta:
+        abstract = True
+
+
+STAT_COUNTS = tuple(f.name for f in StatCounts._meta.local_fields)
+
+
+class DailyStat(StatCounts):
+    """One day × agency × procedure."""
+
+    day = models.DateField()
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    procedure = models.ForeignKey("catalog.Procedure", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
         verbose_name = _("số liệu tổng hợp theo ngày")
         verbose_name_plural = _("số liệu tổng hợp theo ngày")
         constraints = [
@@ -428,35 +439,13 @@ class DailyStat(models.Model):
         return f"{self.day} {self.agency_id} {self.procedure_id}"
 
 
-class MonthlyStat(models.Model):
+class MonthlyStat(StatCounts):
     """DailyStat summed per calendar month (`month` is its first day): a period's sums are its whole months from
     here and the days at its edges from DailyStat — the same numbers, a tenth of the rows."""
 
     month = models.DateField()
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     procedure = models.ForeignKey("catalog.Procedure", on_delete=models.CASCADE, related_name="+")
-    received = models.PositiveIntegerField(default=0)
-    finished = models.PositiveIntegerField(default=0)
-    early = models.PositiveIntegerField(default=0)
-    on_time = models.PositiveIntegerField(default=0)
-    late = models.PositiveIntegerField(default=0)
-    working_seconds = models.BigIntegerField(default=0)
-    timed = models.PositiveIntegerField(default=0)
-    on_the_spot = models.PositiveIntegerField(default=0)
-    on_the_spot_real = models.PositiveIntegerField(default=0)
-    components = models.PositiveIntegerField(default=0)
-    digitized = models.PositiveIntegerField(default=0)
-    reused = models.PositiveIntegerField(default=0)
-    results = models.PositiveIntegerField(default=0)
-    results_electronic = models.PositiveIntegerField(default=0)
-    ratings = models.PositiveIntegerField(default=0)
-    rating_sum = models.PositiveIntegerField(default=0)
-    satisfied = models.PositiveIntegerField(default=0)
-    left_center = models.PositiveIntegerField(default=0)
-    over_spot_time = models.PositiveIntegerField(default=0)
-    late_no_apology = models.PositiveIntegerField(default=0)
-    supplement_excess = models.PositiveIntegerField(default=0)
-    low_ratings = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("số liệu tổng hợp theo tháng")
@@ -470,34 +459,11 @@ class MonthlyStat(models.Model):
         return f"{self.month:%m/%Y} {self.agency_id} {self.procedure_id}"
 
 
-class AgencyDailyStat(models.Model):
+class AgencyDailyStat(StatCounts):
     """The same counts summed over procedures: the center and agency pages read this (40 rows a day)."""
 
     day = models.DateField()
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
-    received = models.PositiveIntegerField(default=0)
-    finished = models.PositiveIntegerField(default=0)
-    early = models.PositiveIntegerField(default=0)
-    on_time = models.PositiveIntegerField(default=0)
-    late = models.PositiveIntegerField(default=0)
-    working_seconds = models.BigIntegerField(default=0)
-    timed = models.PositiveIntegerField(default=0)
-    on_the_spot = models.PositiveIntegerField(default=0)
-    on_the_spot_real = models.PositiveIntegerField(default=0)
-    components = models.PositiveIntegerField(default=0)
-    digitized = models.PositiveIntegerField(default=0)
-    reused = models.PositiveIntegerField(default=0)
-    results = models.PositiveIntegerField(default=0)
-    results_electronic = models.PositiveIntegerField(default=0)
-    ratings = models.PositiveIntegerField(default=0)
-    rating_sum = models.PositiveIntegerField(default=0)
-    satisfied = models.PositiveIntegerField(default=0)
-    # Flags (checks.py), counted by the day the dossier was finished.
-    left_center = models.PositiveIntegerField(default=0)
-    over_spot_time = models.PositiveIntegerField(default=0)
-    late_no_apology = models.PositiveIntegerField(default=0)
-    supplement_excess = models.PositiveIntegerField(default=0)
-    low_ratings = models.PositiveIntegerField(default=0)  # overall rating 1 or 2
 
     class Meta:
         verbose_name = _("số liệu tổng hợp theo ngày và cơ quan")

@@ -29,6 +29,7 @@ from taicho.dossiers.models import Dossier, DossierComponent, DossierEvent, Rati
 from taicho.dossiers.states import IN_PROCESS, Status
 from taicho.org.models import Staff
 from taicho.supervision.models import (
+    STAT_COUNTS,
     AgencyDailyStat,
     DailyStat,
     DossierFacts,
@@ -229,30 +230,7 @@ def _store(ids: Sequence[int], ctx: _Context) -> set[date]:
 
 # --- daily roll-ups ----------------------------------------------------------------------------------------
 
-_COUNTS = (
-    "received",
-    "finished",
-    "early",
-    "on_time",
-    "late",
-    "working_seconds",
-    "timed",
-    "on_the_spot",
-    "on_the_spot_real",
-    "components",
-    "digitized",
-    "reused",
-    "results",
-    "results_electronic",
-    "ratings",
-    "rating_sum",
-    "satisfied",
-    "left_center",
-    "over_spot_time",
-    "late_no_apology",
-    "supplement_excess",
-    "low_ratings",
-)
+_COUNTS = STAT_COUNTS
 
 
 # Conditions on a finished dossier's facts that a person should look at (item 5 of the supervision issue); the
