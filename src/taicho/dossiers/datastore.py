@@ -3,17 +3,17 @@ digitized in the owner's earlier dossiers, offered at reception so that nobody i
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 
 from taicho.catalog.models import Component
+from taicho.catalog.sources import nfc
 from taicho.dossiers.models import DossierComponent
 
 LIMIT = 50
 
 
 def _key(name: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+    return nfc(name).casefold()
 
 
 def papers_of(owner_id: str) -> list[DossierComponent]:

@@ -87,7 +87,7 @@ def month_bounds(year: int, month: int) -> tuple[date, date]:
             _("Tháng báo cáo không hợp lệ: %(m)s/%(y)s.") % {"m": month, "y": year}, code="invalid"
         )
     start = date(year, month, 1)
-    end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    end = stats.month_end(start)
     return start, end
 
 

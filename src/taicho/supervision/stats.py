@@ -288,7 +288,8 @@ def _month(day: date) -> date:
     return day.replace(day=1)
 
 
-def _month_end(month: date) -> date:
+def month_end(month: date) -> date:
+    """The last day of the month `month` falls in."""
     following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
     return following - timedelta(days=1)
 
@@ -369,7 +370,7 @@ def _rollup_months(months: Iterable[date]) -> None:
                     procedure_id=r["procedure_id"],
                     **{k: r[f"s_{k}"] or 0 for k in _COUNTS},
                 )
-                for r in DailyStat.objects.filter(day__gte=month, day__lte=_month_end(month))
+                for r in DailyStat.objects.filter(day__gte=month, day__lte=month_end(month))
                 .values("agency_id", "procedure_id")
                 .annotate(**sums)
             ),
@@ -396,9 +397,9 @@ def _rollup(days: set[date] | None) -> None:
         return
     month, last = _month(min(ends)), _month(max(ends))
     while month <= last:
-        _rollup_chunk(None, (month, _month_end(month)))
+        _rollup_chunk(None, (month, month_end(month)))
         _rollup_months([month])
-        month = _month_end(month) + timedelta(days=1)
+        month = month_end(month) + timedelta(days=1)
 
 
 def _analyze() -> None:
@@ -423,18 +424,18 @@ def period_sums(
     """Sums of the per-procedure counts over a period (days inclusive), grouped by `by` (e.g. ("procedure_id",)):
     its whole months from MonthlyStat, the days at its edges from DailyStat."""
     ids = list(agency_ids)
-    first_full = start if start.day == 1 else _month_end(start) + timedelta(days=1)
-    last_full = _month(end) if _month_end(end) == end else _month(end) - timedelta(days=1)
+    first_full = start if start.day == 1 else month_end(start) + timedelta(days=1)
+    last_full = _month(end) if month_end(end) == end else _month(end) - timedelta(days=1)
     last_full = _month(last_full)
     parts: list[Any] = []
     sums = {f"s_{k}": Sum(k) for k in fields}
-    if first_full <= last_full and _month_end(last_full) <= end:
+    if first_full <= last_full and month_end(last_full) <= end:
         parts.append(
             MonthlyStat.objects.filter(
                 month__gte=first_full, month__lte=last_full, agency_id__in=ids, **conditions
             )
         )
-        edges = [(start, first_full - timedelta(days=1)), (_month_end(last_full) + timedelta(days=1), end)]
+        edges = [(start, first_full - timedelta(days=1)), (month_end(last_full) + timedelta(days=1), end)]
     else:
         edges = [(start, end)]
     for lo, hi in edges:
