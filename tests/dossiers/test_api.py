@@ -304,3 +304,56 @@ def test_lists_take_a_bounded_number_of_queries(
     assert (few["count"], many["count"]) == (2, 6) and len(many["items"]) == 6
     with django_assert_max_num_queries(8):
         assert len(api.get("tiepnhan", "/api/procedures?limit=50").json()) >= 1
+
+
+def _to_result_ready(api: Api, code: str) -> str:
+    base = f"/api/dossiers/{code}"
+    submit = {
+        "template": "copy_certification",
+        "title": "Bản sao được chứng thực từ bản chính",
+        "data": RESULT_DATA,
+    }
+    for role, path, body in (
+        ("thamdinh", "/start-appraisal", {}),
+        ("thamdinh", "/submit-for-approval", submit),
+        ("lanhdao", "/approve", {}),
+        ("vanthu", "/seal", {}),
+    ):
+        response = api.post(role, base + path, body)
+        assert response.status_code == 200, (path, response.content)
+    return base
+
+
+def test_pay_and_return_in_one_request(api, received_code):
+    """The counter's hand-over in one request: the fee, then the result; both steps keep their events."""
+    base = _to_result_ready(api, received_code)
+    response = api.post(
+        "tiepnhan",
+        base + "/pay-and-return",
+        {
+            "receiver_name": "Nguyễn Thị Lan Anh",
+            "receiver_id": "022186001234",
+            "amount": 4000,
+            "receipt": "BL-7",
+        },
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "returned"
+    detail = api.get("tiepnhan", base).json()
+    assert detail["fee_paid"] == 4000 and detail["national_status"] == 10
+    assert [e["action"] for e in detail["timeline"]][-2:] == ["payment", "return_result"]
+
+
+def test_pay_and_return_refused_records_no_payment(api, received_code):
+    """A refused return (the receiver's personal ID is malformed) leaves no payment behind either."""
+    base = _to_result_ready(api, received_code)
+    response = api.post(
+        "tiepnhan",
+        base + "/pay-and-return",
+        {"receiver_name": "Nguyễn Thị Lan Anh", "receiver_id": "12345", "amount": 4000, "receipt": "BL-8"},
+    )
+    assert response.status_code in (409, 422), response.content
+    assert_error(response, response.status_code)
+    dossier = Dossier.objects.get(code=received_code)
+    assert dossier.fee_paid == 0 and dossier.status == Status.RESULT_READY
+    assert not dossier.events.filter(action="payment").exists()

@@ -223,6 +223,11 @@ class ReturnIn(Schema):
     originals_returned: bool = Field(False, description="Đã trả lại bản chính.")
 
 
+class PayAndReturnIn(ReturnIn):
+    amount: int = Field(0, ge=0, description="Số tiền còn phải thu (đồng); 0 khi đã thu đủ.")
+    receipt: str = Field("", max_length=64, description="Số biên lai (khi có thu).")
+
+
 class RatingIn(Schema):
     scores: list[int] = Field(description="11 tiêu chí, mỗi tiêu chí 2, 1 hoặc 0 điểm.")
     overall: int = Field(description="Đánh giá chung từ 1 đến 5.")
@@ -810,6 +815,24 @@ def return_result(request: HttpRequest, code: str, body: ReturnIn) -> dict[str, 
             receiver_id=body.receiver_id,
             relation=body.relation,
             originals_returned=body.originals_returned,
+        )
+    )
+
+
+@router.post("/dossiers/{code}/pay-and-return", response=STEP, summary="Thu phí và trả kết quả")
+def pay_and_return(request: HttpRequest, code: str, body: PayAndReturnIn) -> dict[str, Any]:
+    """Tại quầy, trong một lần: ghi khoản phí còn phải thu (nếu có) rồi trao kết quả; trả không được thì
+    khoản thu cũng không được ghi."""
+    return summary(
+        services.pay_and_return(
+            dossier=_target(request, code),
+            officer=_staff(request),
+            receiver_name=body.receiver_name,
+            receiver_id=body.receiver_id,
+            relation=body.relation,
+            originals_returned=body.originals_returned,
+            amount=body.amount,
+            receipt=body.receipt,
         )
     )
 
