@@ -175,13 +175,16 @@ def run(
                 per_dossier.append(times)
                 cpu_per_dossier.append(cpu)
 
-    started = time.perf_counter()
+    started, client_cpu, machine = time.perf_counter(), time.process_time(), machine_cpu_seconds()
     threads = [threading.Thread(target=worker) for _ in range(clients)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     wall = time.perf_counter() - started
+    client_cpu = time.process_time() - client_cpu
+    machine = machine_cpu_seconds() - machine
+    done = len(per_dossier) or 1
     sums = [sum(t.values()) for t in per_dossier]
     cpu_sums = [sum(t.values()) for t in cpu_per_dossier]
     return {
@@ -193,6 +196,8 @@ def run(
         "median_cpu_ms": statistics.median(cpu_sums) if cpu_sums else float("nan"),
         "p90_ms": statistics.quantiles(sums, n=10)[-1] if len(sums) >= 2 else float("nan"),
         "per_second": len(per_dossier) / wall if wall else 0.0,
+        "client_cpu_ms": client_cpu * 1000 / done,
+        "machine_cpu_ms": machine * 1000 / done,
         "steps": {k: statistics.median(t[k] for t in per_dossier) for k in per_dossier[0]}
         if per_dossier
         else {},
@@ -202,12 +207,27 @@ def run(
     }
 
 
+def machine_cpu_seconds() -> float:
+    """CPU time used by every process on the machine so far (user + system, all cores; Linux /proc/stat)."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return 0.0
+    user, nice, system = (int(v) for v in fields[:3])
+    irq, softirq = (int(v) for v in fields[5:7])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
 def report(result: dict[str, Any]) -> None:
     print(
         f"{result['clients']} client(s): {result['done']} dossiers in {result['wall']:.1f} s — "
         f"server time per dossier median {result['median_ms']:.0f} ms (p90 {result['p90_ms']:.0f} ms; "
         f"CPU {result['median_cpu_ms']:.0f} ms), "
         f"throughput {result['per_second']:.2f} dossiers/s, errors {len(result['errors'])}"
+    )
+    print(
+        f"   CPU of the whole machine per dossier {result['machine_cpu_ms']:.0f} ms (all processes: server, "
+        f"database, clients {result['client_cpu_ms']:.0f} ms)"
     )
     print("   median per request (ms): " + ", ".join(f"{k} {v:.0f}" for k, v in result["steps"].items()))
     print(
