@@ -207,6 +207,18 @@ def run(
     }
 
 
+def reference_loop_seconds() -> float:
+    """The machine's single-core Python speed: ten million additions in a loop (seconds, best of 3). Figures
+    from machines of the same kind differ by as much as this does."""
+    best = float("inf")
+    for _ in range(3):
+        started, total = time.perf_counter(), 0
+        for i in range(10_000_000):
+            total += i
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
 def machine_cpu_seconds() -> float:
     """CPU time used by every process on the machine so far (user + system, all cores; Linux /proc/stat)."""
     try:
@@ -417,7 +429,8 @@ def main() -> None:
         }
         requests = 6 if COMBINED else 7
         print(
-            f"machine: {os.cpu_count()} CPU, gunicorn {args.workers} sync workers; {requests} requests per dossier"
+            f"machine: {os.cpu_count()} CPU (reference Python loop {reference_loop_seconds():.2f} s), "
+            f"gunicorn {args.workers} sync workers; {requests} requests per dossier"
         )
         run(base, tokens, receipt, args.workers, args.workers, args.budget)  # warm every worker
         for _ in range(args.rounds):

@@ -84,12 +84,17 @@ def test_copy_certification_through_the_five_steps_by_their_roles(as_user, demo_
     appraiser.click(f"text={code}")
     appraiser.click("#btn-start-appraisal")
     assert status(appraiser) == "Đang thẩm định"
+    for verdict in appraiser.locator("#checklist input[type=radio][value=passed]").all():
+        verdict.check()  # every paper "Đạt"
     appraiser.fill("#id_copy_certification__document_name", "Bằng tốt nghiệp THPT số 0123456")
     appraiser.click("#btn-submit")
     assert status(appraiser) == "Chờ phê duyệt"
 
     leader = as_user("lanhdao")
     open_dossier(leader, site, code)
+    assert "Đạt" in leader.inner_text(".component-list .check-badge")  # what the appraiser found
+    draft = leader.request.get(f"{site}/ho-so/{code}/du-thao.pdf")  # read before signing
+    assert draft.ok and draft.body().startswith(b"%PDF")
     leader.click("#btn-approve")
     assert status(leader) == "Đã ký duyệt"
 
@@ -125,9 +130,13 @@ def test_supplement_path(as_user, demo_site):
     appraiser = as_user("thamdinh")
     open_dossier(appraiser, site, code)
     appraiser.click("#btn-start-appraisal")
-    appraiser.click("text=Yêu cầu bổ sung hồ sơ (mẫu 02)")
-    appraiser.locator(".supplement-choices input[type=checkbox]").first.check()
-    appraiser.fill("#supplement-form textarea[name=reason]", "Bản chụp mờ, không đọc được số hiệu văn bằng.")
+    # "Không đạt" takes the officer to the note; saved, it preselects the supplement request with the note.
+    appraiser.locator("#checklist input[type=radio][value=failed]").first.check()
+    appraiser.keyboard.type("Bản chụp mờ, không đọc được số hiệu văn bằng.")
+    appraiser.click("#btn-save-checklist")
+    assert "Không đạt" in appraiser.inner_text(".component-list .check-badge")
+    assert appraiser.locator(".supplement-choices input[type=checkbox]").first.is_checked()
+    assert "không đọc được" in appraiser.input_value("#supplement-form textarea[name=reason]")
     appraiser.click("#btn-request-supplement")
     assert status(appraiser) == "Chờ bổ sung hồ sơ"
     assert "Tạm dừng tính thời hạn" in appraiser.inner_text(".dossier-header")
@@ -136,6 +145,7 @@ def test_supplement_path(as_user, demo_site):
     counter_page.click("#btn-supplement-received")
     assert status(counter_page) == "Đang thẩm định"
     assert "Nhận hồ sơ bổ sung" in counter_page.inner_text(".timeline")
+    assert counter_page.locator(".check-badge").count() == 0  # the new paper is to be checked again
 
 
 def test_refusals_at_reception_and_after_appraisal(as_user, demo_site):

@@ -15,6 +15,8 @@ Common keys, every template (Decree 30/2020/NĐ-CP, Appendix I):
     number         text, optional   số, ký hiệu ("125/GTN-HCC"); "Số: ……" when absent
     place          text             địa danh ("Quảng Ninh")
     issued_at      datetime         ngày ban hành → "Quảng Ninh, ngày 27 tháng 11 năm 2026"
+    draft_mark     text, optional   a preview's marking ("DỰ THẢO – CHƯA CÓ GIÁ TRỊ PHÁP LÝ"), printed across every
+                                    page; never given for a real paper, which then renders exactly as without it
 QR (Circular 01/2023/TT-VPCP), every template except form 07 (where it is printed only if ``dossier_code`` is
 given): either ``qr`` (a ready payload from ``render.qr_payload``) or the fields it is built from:
     dossier_code, tthc_code, owner_id   text
@@ -71,6 +73,7 @@ COMMON = (
     F("place", "text", "địa danh"),
     F("issued_at", "datetime", "ngày ban hành"),
     F("short_url", "text", "đường dẫn ngắn in dưới mã QR", False),
+    F("draft_mark", "text", "dấu dự thảo (chỉ trên bản xem trước)", False),
 )
 SIGNED = (
     F("authority_title", "text", "quyền hạn ký (KT./TUQ./TL.)", False),

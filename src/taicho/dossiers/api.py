@@ -188,11 +188,30 @@ class SupplementIn(Schema):
     reason: str = Field(description="Lý do yêu cầu bổ sung.")
 
 
+class CheckIn(Schema):
+    component_id: int = Field(
+        description="Mã thành phần của thủ tục (như `component_id` của thành phần đã nộp)."
+    )
+    passed: bool = Field(description="true: Đạt; false: Không đạt.")
+    note: str = Field(
+        "", max_length=1000, description="Ghi chú; bắt buộc khi không đạt (nội dung cần bổ sung, hoàn thiện)."
+    )
+
+
+class ChecklistIn(Schema):
+    checks: list[CheckIn] = Field(min_length=1, description="Kết quả kiểm tra từng thành phần hồ sơ.")
+
+
 class SubmitIn(Schema):
     template: str = Field(description="Mẫu kết quả, ví dụ copy_certification.")
     title: str = Field(description="Tên giấy tờ kết quả.")
     data: dict[str, Any] = Field(default_factory=dict, description="Dữ liệu điền vào mẫu kết quả.")
     number: str = Field("", description="Số, ký hiệu của kết quả.")
+    checks: list[CheckIn] | None = Field(
+        None,
+        description="Kết quả kiểm tra thành phần hồ sơ ghi cùng lúc trình ký (tùy chọn). Không trình ký được "
+        "khi còn thành phần “Không đạt”.",
+    )
 
 
 class BatchIn(Schema):
@@ -269,6 +288,13 @@ class DossierListOut(Schema):
     items: list[DossierOut]
 
 
+class CheckOut(Schema):
+    passed: bool = Field(description="true: Đạt; false: Không đạt.")
+    note: str
+    checked_by: str = Field(description="Người kiểm tra.")
+    checked_at: datetime
+
+
 class ProvidedOut(Schema):
     component_id: int
     name: str
@@ -276,6 +302,7 @@ class ProvidedOut(Schema):
     count: int
     digitization_code: str = Field(description="Mã số hóa.")
     reused: bool = Field(description="Dùng lại giấy tờ đã số hóa.")
+    check: CheckOut | None = Field(description="Kết quả kiểm tra khi thẩm định (chưa kiểm tra: null).")
 
 
 class PaperOut(Schema):
@@ -575,9 +602,17 @@ def detail(request: HttpRequest, code: str) -> dict[str, Any]:
                     "count": row.count,
                     "digitization_code": row.digitization_code,
                     "reused": row.reused_from_id is not None,
+                    "check": {
+                        "passed": check.passed,
+                        "note": check.note,
+                        "checked_by": str(check.checked_by),
+                        "checked_at": check.checked_at,
+                    }
+                    if (check := getattr(row, "appraisal_check", None))
+                    else None,
                 }
                 for row in DossierComponent.objects.filter(dossier=dossier)
-                .select_related("component")
+                .select_related("component", "appraisal_check__checked_by")
                 .order_by("component__ordinal")
             ],
             "papers": [
@@ -738,9 +773,26 @@ def obligation_fulfilled(request: HttpRequest, code: str) -> dict[str, Any]:
     return summary(services.obligation_fulfilled(dossier=_target(request, code), officer=_staff(request)))
 
 
+def _checks(items: list[CheckIn] | None) -> list[services.Check] | None:
+    if items is None:
+        return None
+    return [services.Check(component_id=c.component_id, passed=c.passed, note=c.note) for c in items]
+
+
+@router.post("/dossiers/{code}/checklist", response=STEP, summary="Kiểm tra thành phần hồ sơ")
+def record_checklist(request: HttpRequest, code: str, body: ChecklistIn) -> dict[str, Any]:
+    """Ghi kết quả kiểm tra từng thành phần hồ sơ khi thẩm định: Đạt / Không đạt (kèm ghi chú). Thành phần
+    “Không đạt” được chọn sẵn khi yêu cầu bổ sung; còn thành phần “Không đạt” thì không trình ký được."""
+    return summary(
+        services.record_checklist(
+            dossier=_target(request, code), officer=_staff(request), checks=_checks(body.checks) or []
+        )
+    )
+
+
 @router.post("/dossiers/{code}/submit-for-approval", response=STEP, summary="Trình ký")
 def submit_for_approval(request: HttpRequest, code: str, body: SubmitIn) -> dict[str, Any]:
-    """Dự thảo kết quả từ mẫu với dữ liệu hồ sơ, trình lãnh đạo ký duyệt."""
+    """Dự thảo kết quả từ mẫu với dữ liệu hồ sơ, trình lãnh đạo ký duyệt (kèm kết quả kiểm tra, tùy chọn)."""
     return summary(
         services.submit_for_approval(
             dossier=_target(request, code),
@@ -749,8 +801,36 @@ def submit_for_approval(request: HttpRequest, code: str, body: SubmitIn) -> dict
             title=body.title,
             data=body.data,
             number=body.number,
+            checks=_checks(body.checks),
         )
     )
+
+
+@router.post(
+    "/dossiers/{code}/preview-result", response={200: bytes, **ERRORS}, summary="Xem trước dự thảo kết quả"
+)
+def preview_result(request: HttpRequest, code: str, body: SubmitIn) -> HttpResponse:
+    """Dự thảo kết quả (cùng nội dung gửi khi trình ký) điền dữ liệu hồ sơ, in dấu “DỰ THẢO”; không lưu gì."""
+    dossier = _visible(request, code)
+    pdf = services.preview_result(
+        dossier=dossier, officer=_staff(request), template=body.template, title=body.title, data=body.data
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{dossier.code}-du-thao.pdf"'
+    return response
+
+
+@router.get("/dossiers/{code}/draft.pdf", response={200: bytes, **ERRORS}, summary="Dự thảo kết quả chờ ký")
+def draft_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    """Dự thảo kết quả đã trình, chưa ký (in dấu “DỰ THẢO”), để lãnh đạo đọc trước khi ký."""
+    dossier = _visible(request, code)
+    try:
+        pdf = services.draft_pdf(dossier=dossier, viewer=_staff(request))
+    except DomainError as exc:  # no draft waiting for signature: nothing to show, as for result.pdf
+        raise Http404 from exc
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{dossier.code}-du-thao.pdf"'
+    return response
 
 
 @router.post("/dossiers/{code}/refuse", response=STEP, summary="Từ chối giải quyết")

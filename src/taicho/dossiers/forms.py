@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from taicho.catalog.models import Component
 from taicho.dossiers.models import Dossier, DossierComponent
-from taicho.dossiers.services import Applicant, Provided, Upload
+from taicho.dossiers.services import Applicant, Check, Provided, Upload
 
 # Each component can bring at most this many scanned files (one PDF, or the pages of one paper as images).
 MAX_FILES_PER_COMPONENT = 40
@@ -187,6 +187,100 @@ class SupplementForm(Compact):
         self.fields["components"].choices = [  # type: ignore[attr-defined]
             (c.pk, f"{c.ordinal}. {c.name[:120]}") for c in dossier.version.components.order_by("ordinal")
         ]
+
+
+PASSED, FAILED = "passed", "failed"
+VERDICTS = [(PASSED, _("Đạt")), (FAILED, _("Không đạt"))]
+
+
+class ChecklistForm(Compact):
+    """The appraiser's checklist: for each paper of the dossier "Đạt" / "Không đạt" (``check-<component id>``)
+    and a note (``note-<component id>``), required when not passed: it says what the citizen must supplement.
+    Prefilled with the verdicts recorded so far; a paper left unmarked is not recorded."""
+
+    def __init__(self, *args: Any, rows: Iterable[DossierComponent], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = list(rows)
+        for row in self.rows:
+            current = recorded_check(row)
+            verdict = forms.ChoiceField(
+                label=f"{row.component.ordinal}. {row.component.name}",
+                choices=VERDICTS,
+                required=False,
+                widget=forms.RadioSelect,
+                initial=(PASSED if current.passed else FAILED) if current else None,
+            )
+            note = forms.CharField(
+                label=_("Ghi chú"),
+                required=False,
+                max_length=1000,
+                initial=current.note if current else "",
+                widget=forms.TextInput(
+                    attrs={
+                        "class": "form-control form-control-sm",
+                        "placeholder": _("Ghi chú (bắt buộc khi không đạt)"),
+                        "aria-label": _("Ghi chú: %(name)s") % {"name": row.component.name[:80]},
+                    }
+                ),
+            )
+            self.fields[f"check-{row.component_id}"] = verdict
+            self.fields[f"note-{row.component_id}"] = note
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for row in self.rows:
+            if (
+                data.get(f"check-{row.component_id}") == FAILED
+                and not data.get(f"note-{row.component_id}", "").strip()
+            ):
+                key = f"note-{row.component_id}"
+                if not self.errors:
+                    _autofocus(self.fields[key])  # the page opens on the first note to write
+                self.add_error(key, _("Ghi rõ lý do không đạt (nội dung cần bổ sung, hoàn thiện)."))
+        return data
+
+    def lines(self) -> list[tuple[DossierComponent, forms.BoundField, forms.BoundField, Any]]:
+        """(paper, verdict field, note field, the verdict recorded so far or None) for the page."""
+        return [
+            (row, self[f"check-{row.component_id}"], self[f"note-{row.component_id}"], recorded_check(row))
+            for row in self.rows
+        ]
+
+    def checks(self) -> list[Check]:
+        """The papers marked (valid form only); unmarked ones are left out."""
+        out = []
+        for row in self.rows:
+            verdict = self.cleaned_data.get(f"check-{row.component_id}")
+            if verdict in (PASSED, FAILED):
+                note = self.cleaned_data.get(f"note-{row.component_id}", "").strip()
+                out.append(Check(component_id=row.component_id, passed=verdict == PASSED, note=note))
+        return out
+
+    def failed(self) -> dict[int, str]:
+        """The papers marked "Không đạt" on this form (bound and valid), else as recorded: component id →
+        note. The supplement request starts from these."""
+        if self.is_bound and self.is_valid():
+            return {c.component_id: c.note for c in self.checks() if not c.passed}
+        return {
+            row.component_id: current.note
+            for row in self.rows
+            if (current := recorded_check(row)) is not None and not current.passed
+        }
+
+
+def recorded_check(row: DossierComponent) -> Any:
+    """The verdict recorded on a paper, or None (the reverse one-to-one raises when there is none)."""
+    return getattr(row, "appraisal_check", None)
+
+
+def supplement_initial(dossier: Dossier, failed: Mapping[int, str]) -> dict[str, Any]:
+    """The supplement request preselected from the papers checked "Không đạt": those components, and their
+    notes as the reason's lines."""
+    names = dict(dossier.version.components.filter(pk__in=list(failed)).values_list("pk", "name"))
+    return {
+        "components": list(failed),
+        "reason": "\n".join(f"{names.get(pk, '')[:120]}: {note}" for pk, note in failed.items()),
+    }
 
 
 class SupplementReceivedForm(Compact):

@@ -185,6 +185,39 @@ class DossierComponent(models.Model):
         return f"{self.dossier.code}: {self.component}"
 
 
+class ComponentCheck(models.Model):
+    """The appraiser's verdict on one paper of the dossier (kiểm tra thành phần hồ sơ khi thẩm định): "Đạt" or
+    "Không đạt" with a note saying what is wrong, by whom and when. The current verdict only: every recording
+    is also an append-only DossierEvent. It belongs to the paper it judged: when a supplement replaces that
+    paper (a new DossierComponent row) the verdict goes with the old one, and the new paper is checked again."""
+
+    dossier_component = models.OneToOneField(
+        DossierComponent,
+        verbose_name=_("thành phần hồ sơ"),
+        on_delete=models.CASCADE,
+        related_name="appraisal_check",
+    )
+    passed = models.BooleanField(_("đạt"))
+    note = models.TextField(_("ghi chú"), blank=True)
+    checked_by = models.ForeignKey(
+        "org.Staff", verbose_name=_("người kiểm tra"), on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(_("kiểm tra lúc"))
+
+    class Meta:
+        verbose_name = _("kết quả kiểm tra thành phần hồ sơ")
+        verbose_name_plural = _("kết quả kiểm tra thành phần hồ sơ")
+        constraints = [
+            # A paper found wanting says why: the note becomes the supplement request's content (form 02).
+            models.CheckConstraint(
+                condition=Q(passed=True) | ~Q(note=""), name="component_check_failed_has_note"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_component_id}: {_('Đạt') if self.passed else _('Không đạt')}"
+
+
 class OriginalFile(models.Model):
     """The bytes the officer scanned or the citizen uploaded, kept as they came, with their SHA-256."""
 

@@ -4,6 +4,7 @@ logbook (form 07). Every query starts from `Dossier.objects.visible_to(user)` (d
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -130,14 +131,33 @@ def mark(used_seconds: int | None, budget_seconds: int | None) -> str:
     return MARK_ON_TIME
 
 
+# Events that are not a hand-over between steps: recorded in the timeline, not rows of the control slip.
+NOT_HAND_OVERS = frozenset({"payment", "record_checklist"})
+
+
+def step_marks(events: Sequence[DossierEvent]) -> list[str]:
+    """The mark of each event in order, "" for one that is not a hand-over. The working time of a checklist
+    recorded along the way counts for the hand-over that follows it (a step's time is not cut into pieces)."""
+    out, carried = [], 0
+    for event in events:
+        if event.action in NOT_HAND_OVERS:
+            carried += event.used_seconds or 0
+            out.append("")
+            continue
+        used = event.used_seconds + carried if event.used_seconds is not None else None
+        carried = 0
+        out.append(mark(used, event.budget_seconds))
+    return out
+
+
 def control_slip(dossier: Dossier) -> list[dict[str, Any]]:
     """One row per hand-over between steps: from whom, to which step, when, what happened, and the mark."""
     rows = []
     previous_actor = None
-    for event in timeline(dossier):
-        if event.action in {"payment"}:
+    events = timeline(dossier)
+    for event, step_mark in zip(events, step_marks(events), strict=True):
+        if event.action in NOT_HAND_OVERS:
             continue
-        step_mark = mark(event.used_seconds, event.budget_seconds)
         rows.append(
             {
                 "from": str(previous_actor or _("Công dân")),

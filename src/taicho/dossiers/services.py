@@ -28,7 +28,15 @@ from taicho.core.codes import parse_personal_id
 from taicho.core.errors import Conflict, DomainError, NotAllowed
 from taicho.core.services import allocate_dossier_code
 from taicho.core.workcal import CalendarError, TimeLimit
-from taicho.dossiers.models import Dossier, DossierComponent, DossierEvent, DossierPaper, OriginalFile, Rating
+from taicho.dossiers.models import (
+    ComponentCheck,
+    Dossier,
+    DossierComponent,
+    DossierEvent,
+    DossierPaper,
+    OriginalFile,
+    Rating,
+)
 from taicho.dossiers.states import PAUSED, TRANSITIONS, Status, Step
 from taicho.org.models import Agency, Counter, Role, Staff
 from taicho.org.selectors import Step as DelegatedStep
@@ -74,6 +82,16 @@ class Provided:
     count: int = 1
     files: list[Upload] = field(default_factory=list)
     reuse_from: int | None = None  # a DossierComponent of an earlier dossier of the same owner
+
+
+@dataclass(frozen=True)
+class Check:
+    """The appraiser's verdict on one paper of the dossier, named by the procedure's component id (as in
+    `request_supplement`): passed ("Đạt"), or not ("Không đạt") with a note saying what is wrong."""
+
+    component_id: int
+    passed: bool
+    note: str = ""
 
 
 # --- the transition machinery ----------------------------------------------------------------------------
@@ -767,13 +785,21 @@ def request_supplement(
     *, dossier: Dossier, officer: Staff, components: Sequence[int], reason: str, at: datetime | None = None
 ) -> Dossier:
     """Ask the citizen for missing or incorrect components during processing: only components of the procedure,
-    at most once per agency [domain.md §2, configurable: TAICHO_SUPPLEMENTS_PER_AGENCY]; the clock pauses."""
+    at most once per agency [domain.md §2, configurable: TAICHO_SUPPLEMENTS_PER_AGENCY]; the clock pauses.
+    The notes of the papers checked "Không đạt" say what to supplement (form 02's table) and, when ``reason``
+    is blank, make its lines."""
     at = _now(at)
     with transaction.atomic():
         locked = _begin(dossier, "request_supplement", officer)
         if not components:
             raise DomainError(_("Phải chọn thành phần hồ sơ cần bổ sung."))
         own = _check_components(locked.version, [Provided(pk, "missing") for pk in components])
+        notes = failed_checks(locked)
+        if not reason.strip():
+            reason = "\n".join(f"{own[pk].name[:120]}: {notes[pk]}" for pk in components if pk in notes)
+        # Decree 61/2018/NĐ-CP art. 17(2): the request states the reason and what is to be supplemented.
+        if not reason.strip():
+            raise DomainError(_("Phải nêu lý do yêu cầu bổ sung, hoàn thiện hồ sơ."), code="reason_required")
         done = locked.events.filter(action="request_supplement", agency=locked.agency).count()
         if done >= settings.SUPPLEMENTS_PER_AGENCY:
             raise DomainError(
@@ -786,7 +812,8 @@ def request_supplement(
             {
                 "received_at": locked.received_at,
                 "components": [
-                    {"name": own[pk].name[:300], "requirement": _("Bổ sung")} for pk in components
+                    {"name": own[pk].name[:300], "requirement": notes.get(pk) or _("Bổ sung")}
+                    for pk in components
                 ],
                 "reason": reason,
                 "rules_reference": locked.procedure.code,
@@ -858,14 +885,19 @@ def submit_for_approval(
     title: str,
     data: dict[str, Any],
     number: str = "",
+    checks: Sequence[Check] | None = None,
     at: datetime | None = None,
 ) -> Dossier:
-    """The appraiser's draft result, filled from the template with the dossier's data, goes to the leader."""
+    """The appraiser's draft result, filled from the template with the dossier's data, goes to the leader.
+    ``checks``: verdicts on the papers recorded with it (as `record_checklist` does); refused while any paper
+    stands checked "Không đạt"."""
     from taicho.documents.services import draft_result
 
     at = _now(at)
     with transaction.atomic():
         locked = _begin(dossier, "submit_for_approval", officer)
+        recorded = _store_checks(locked, officer, checks, at) if checks else []
+        _refuse_failed_checks(locked)
         if locked.result_id is None:
             base = _form_common(locked, at)
             base.update(data)
@@ -881,7 +913,10 @@ def submit_for_approval(
                 number=number,
                 savepoint=False,
             )
-        _finish(locked, "submit_for_approval", officer, at, detail={"template": template})
+        detail: dict[str, Any] = {"template": template}
+        if recorded:
+            detail["checks"] = recorded
+        _finish(locked, "submit_for_approval", officer, at, detail=detail)
     return locked
 
 
@@ -894,13 +929,22 @@ def appraise_and_submit(
     title: str,
     data: dict[str, Any],
     number: str = "",
+    checks: Sequence[Check] | None = None,
     at: datetime | None = None,
 ) -> Dossier:
     """Same-day path ("5 tại chỗ"): appraisal starts and the draft result goes to approval in one sitting. Both
-    steps keep their own events; one transaction, so a refusal of the second leaves the dossier as it was."""
+    steps keep their own events; one transaction, so a refusal of the second leaves the dossier as it was
+    (a paper checked "Không đạt" included: nothing is recorded, the dossier stays received)."""
     start_appraisal(dossier=dossier, officer=officer, at=at)
     return submit_for_approval(
-        dossier=dossier, officer=officer, template=template, title=title, data=data, number=number, at=at
+        dossier=dossier,
+        officer=officer,
+        template=template,
+        title=title,
+        data=data,
+        number=number,
+        checks=checks,
+        at=at,
     )
 
 
@@ -913,6 +957,229 @@ def refuse(*, dossier: Dossier, officer: Staff, reason: str, at: datetime | None
         locked.finished_at = at
         _finish(locked, "refuse", officer, at, reason=reason)
     return locked
+
+
+# --- appraisal: the checklist of the papers ----------------------------------------------------------------
+
+
+def record_checklist(
+    *, dossier: Dossier, officer: Staff, checks: Sequence[Check], at: datetime | None = None
+) -> Dossier:
+    """The appraiser's verdict on each paper of the dossier ("Đạt" / "Không đạt" with a note), while
+    appraising. The dossier row is locked; what changed is written to an append-only event (the state does not
+    move). A verdict given again unchanged keeps who checked it and when, and writes nothing."""
+    at = _now(at)
+    if not checks:
+        raise DomainError(_("Chưa đánh giá thành phần hồ sơ nào."), code="empty_checklist")
+    with transaction.atomic():
+        locked = _begin(dossier, "record_checklist", officer)
+        # Checking the papers is appraising: a receiving officer does it only under the agency's delegation,
+        # the rule `_may_act` applies to the appraisal steps.
+        _may_act(officer, locked, "submit_for_approval")
+        recorded = _store_checks(locked, officer, checks, at)
+        if recorded:
+            _finish(locked, "record_checklist", officer, at, detail={"checks": recorded})
+    return locked
+
+
+def failed_checks(dossier: Dossier | int) -> dict[int, str]:
+    """The papers that stand checked "Không đạt": the procedure's component id → the appraiser's note."""
+    pk = dossier if isinstance(dossier, int) else dossier.pk
+    return dict(
+        ComponentCheck.objects.filter(dossier_component__dossier_id=pk, passed=False)
+        .order_by("dossier_component__component__ordinal")
+        .values_list("dossier_component__component_id", "note")
+    )
+
+
+def _store_checks(
+    locked: Dossier, officer: Staff, checks: Sequence[Check], at: datetime
+) -> list[dict[str, Any]]:
+    """Save the verdicts on the locked dossier's own papers; returns those that changed (for the event)."""
+    import unicodedata
+
+    rows = {
+        row.component_id: row
+        for row in DossierComponent.objects.filter(dossier_id=locked.pk).select_related(
+            "component", "appraisal_check"
+        )
+    }
+    seen: set[int] = set()
+    strangers: list[int] = []
+    fresh: list[ComponentCheck] = []
+    recorded: list[dict[str, Any]] = []
+    for check in checks:
+        row = rows.get(check.component_id)
+        if row is None or check.component_id in seen:
+            strangers.append(check.component_id)
+            continue
+        seen.add(check.component_id)
+        note = unicodedata.normalize("NFC", check.note.strip())
+        if not check.passed and not note:
+            # The note is what the citizen is asked to supplement (Decree 61/2018/NĐ-CP art. 17(2): the
+            # request states what to supplement and why).
+            raise DomainError(
+                _("Thành phần “%(name)s” không đạt: phải ghi rõ lý do (nội dung cần bổ sung, hoàn thiện).")
+                % {"name": row.component.name[:120]},
+                code="note_required",
+            )
+        current = getattr(row, "appraisal_check", None)
+        if current is not None and (current.passed, current.note) == (check.passed, note):
+            continue
+        fresh.append(
+            ComponentCheck(
+                dossier_component=row, passed=check.passed, note=note, checked_by=officer, checked_at=at
+            )
+        )
+        recorded.append({"component_id": check.component_id, "passed": check.passed, "note": note})
+    if strangers:
+        raise DomainError(
+            _(
+                "Chỉ kiểm tra các thành phần đã nộp của hồ sơ này, mỗi thành phần một lần (mã không hợp lệ: %(ids)s)."
+            )
+            % {"ids": ", ".join(map(str, strangers))},
+            code="invalid_checklist",
+        )
+    if fresh:
+        ComponentCheck.objects.filter(dossier_component__in=[c.dossier_component for c in fresh]).delete()
+        ComponentCheck.objects.bulk_create(fresh)
+    return recorded
+
+
+def _refuse_failed_checks(locked: Dossier) -> None:
+    failed = failed_checks(locked)
+    if not failed:
+        return
+    names = dict(Component.objects.filter(pk__in=failed).values_list("pk", "name"))
+    # Decree 61/2018/NĐ-CP art. 17(2): a dossier found not fit to decide goes back to the citizen with a request
+    # to supplement it (form 02), or is refused with the reason; it is not put to the leader for signature.
+    raise DomainError(
+        _(
+            "Không trình ký được: thành phần “%(names)s” được kiểm tra “Không đạt”. Hãy yêu cầu bổ sung, hoàn thiện hồ sơ (mẫu 02) hoặc từ chối giải quyết."
+        )
+        % {"names": "; ".join(names[pk][:80] for pk in failed)},
+        code="checklist_failed",
+    )
+
+
+# --- appraisal: the draft result before it is signed --------------------------------------------------------
+
+
+def preview_result(
+    *,
+    dossier: Dossier,
+    officer: Staff,
+    template: str,
+    title: str,
+    data: dict[str, Any],
+    at: datetime | None = None,
+) -> bytes:
+    """The appraiser's "Xem trước": the draft result about to be submitted, filled with the dossier's data and
+    rendered as it will be signed, marked as a draft on every page. Writes nothing: no document, no event, the
+    dossier is read (not locked) and left as it was."""
+    at = _now(at)
+    current = (
+        Dossier.objects.select_related("agency__parent", "agency__head", "procedure", "version", "center")
+        .defer(*HEAVY_VERSION_FIELDS)
+        .get(pk=dossier.pk)
+    )
+    action = "start_appraisal" if current.status == Status.RECEIVED else "submit_for_approval"
+    if current.status not in TRANSITIONS[action].sources:
+        raise Conflict(
+            _("Hồ sơ %(code)s đang ở trạng thái “%(status)s”: chỉ xem trước dự thảo khi thẩm định.")
+            % {"code": current.code, "status": current.get_status_display()}
+        )
+    _may_act(officer, current, action)
+    base = _form_common(current, at)
+    base.update(data)  # exactly what `submit_for_approval` stores as the draft's data
+    return _render_draft(
+        agency=current.agency,
+        procedure=current.procedure,
+        template=template,
+        title=title,
+        data=base,
+        at=at,
+        viewer=officer,
+    )
+
+
+def draft_pdf(*, dossier: Dossier, viewer: Staff, at: datetime | None = None) -> bytes:
+    """The dossier's submitted, still unsigned draft result, rendered as ``viewer`` would sign it now and marked
+    as a draft: what the leader reads before signing. Writes nothing."""
+    from taicho.documents.models import DocumentStatus, IssuedDocument
+
+    document = None
+    if dossier.result_id is not None:
+        document = (
+            IssuedDocument.objects.select_related("agency__head", "procedure")
+            .filter(pk=dossier.result_id)
+            .first()
+        )
+    if document is None or document.status != DocumentStatus.DRAFT:
+        raise DomainError(_("Hồ sơ không có dự thảo kết quả đang chờ ký."), code="no_draft")
+    return _render_draft(
+        agency=document.agency,
+        procedure=document.procedure,
+        template=document.template,
+        title=document.title,
+        data=dict(document.data),
+        at=_now(at),
+        viewer=viewer,
+    )
+
+
+def _render_draft(
+    *,
+    agency: Agency,
+    procedure: Procedure | None,
+    template: str,
+    title: str,
+    data: dict[str, Any],
+    at: datetime,
+    viewer: Staff | None,
+) -> bytes:
+    """The draft's data with what signing adds (the date, the signature block), through the same template
+    and renderer as the signed paper, plus the draft marking the real paper never carries."""
+    from taicho.documents.render import RESULT_TEMPLATES, RenderError, render_result
+
+    if template not in RESULT_TEMPLATES:
+        raise DomainError(_("Không có mẫu kết quả “%(name)s”.") % {"name": template}, code="unknown_template")
+    view = dict(data)
+    view["issued_at"] = at  # the paper is dated the day the competent person signs it
+    view.update(_preview_signer(agency, procedure, viewer, at))
+    view["paper_name"] = title
+    # An unsigned draft has no legal value: the marking says so on every page (schemas: ``draft_mark``).
+    view["draft_mark"] = _("DỰ THẢO – CHƯA CÓ GIÁ TRỊ PHÁP LÝ")
+    try:
+        return render_result(template, view).pdf
+    except RenderError as exc:
+        raise DomainError(
+            _("Chưa lập được dự thảo kết quả: %(error)s") % {"error": exc}, code="invalid_draft"
+        ) from exc
+
+
+def _preview_signer(
+    agency: Agency, procedure: Procedure | None, viewer: Staff | None, at: datetime
+) -> dict[str, str]:
+    """The signature block as far as it is known before signing: the viewer's own when they may approve
+    (with their delegation), else the agency head's; else a blank one."""
+    from django.core.exceptions import PermissionDenied
+
+    from taicho.documents.services import signature_block
+    from taicho.org.selectors import authority_to_approve
+
+    if viewer is not None and procedure is not None:
+        try:
+            delegation = authority_to_approve(
+                staff=viewer, procedure=procedure, agency=agency, on=timezone.localdate(at)
+            )
+        except PermissionDenied:
+            pass
+        else:
+            return signature_block(leader=viewer, agency=agency, delegation=delegation)
+    if agency.head is not None:
+        return signature_block(leader=agency.head, agency=agency, delegation=None)
+    return {"signer_title": _("Lãnh đạo cơ quan"), "signer_name": "…………………"}
 
 
 # --- approval, stamping ------------------------------------------------------------------------------------

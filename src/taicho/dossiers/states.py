@@ -111,6 +111,8 @@ TRANSITIONS: dict[str, Transition] = {
         _t("supplement_received", {Status.SUPPLEMENT_REQUESTED}, Status.APPRAISING, {R, A}, Step.APPRAISAL),
         _t("request_obligation", {Status.APPRAISING}, Status.FINANCIAL_OBLIGATION, {A, R}, Step.APPRAISAL),
         _t("obligation_fulfilled", {Status.FINANCIAL_OBLIGATION}, Status.APPRAISING, {R, A}, Step.APPRAISAL),
+        # The appraiser's per-component checklist: recorded (with its own event) while appraising; no move.
+        _t("record_checklist", {Status.APPRAISING}, None, {A, R}, Step.APPRAISAL),
         _t("submit_for_approval", {Status.APPRAISING}, Status.AWAITING_APPROVAL, {A, R}, Step.APPRAISAL),
         _t("refuse", {Status.APPRAISING}, Status.REFUSED, {A, R}, Step.APPRAISAL),
         _t("send_back", {Status.AWAITING_APPROVAL}, Status.APPRAISING, {L, R}, Step.APPROVAL),

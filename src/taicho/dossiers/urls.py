@@ -8,6 +8,7 @@ app_name = "dossiers"
 ACTIONS = {
     "start_appraisal": ("tham-dinh", views.act_start_appraisal),
     "appraise_and_submit": ("tham-dinh-va-trinh-ky", views.act_appraise_and_submit),
+    "record_checklist": ("kiem-tra-thanh-phan", views.act_record_checklist),
     "request_supplement": ("yeu-cau-bo-sung", views.act_request_supplement),
     "supplement_received": ("nhan-bo-sung", views.act_supplement_received),
     "receive": ("tiep-nhan-sau-huong-dan", views.act_receive_guided),
@@ -41,5 +42,7 @@ urlpatterns = [
     path("<str:code>/mau/<int:pk>/", views.paper_file, name="paper_file"),
     path("<str:code>/ket-qua.pdf", views.result_file, name="result_file"),
     path("<str:code>/phieu-kiem-soat.pdf", views.control_slip, name="control_slip"),
+    path("<str:code>/du-thao.pdf", views.draft_file, name="draft_file"),
+    path("<str:code>/xem-truoc/", views.preview_result, name="preview_result"),
     *(path(f"<str:code>/{slug}/", view, name=f"act_{name}") for name, (slug, view) in ACTIONS.items()),
 ]

@@ -27,11 +27,13 @@ from django.views.decorators.http import require_POST
 
 from taicho.catalog.models import OnTheSpotDesignation, OnTheSpotStatus, Procedure, ProcedureVersion
 from taicho.core.errors import DomainError
+from taicho.documents.models import DocumentStatus
 from taicho.dossiers import datastore, selectors, services
 from taicho.dossiers.forms import (
     TEMPLATE_FIELDS,
     ApologyForm,
     ApplicantForm,
+    ChecklistForm,
     LogbookForm,
     OptionalReasonForm,
     PayAndReturnForm,
@@ -44,6 +46,7 @@ from taicho.dossiers.forms import (
     component_rows,
     missing_ids,
     parse_components,
+    supplement_initial,
 )
 from taicho.dossiers.models import Dossier, DossierComponent, Rating
 from taicho.dossiers.states import TRANSITIONS, Status
@@ -286,6 +289,7 @@ ACTION_LABELS = {
     "supplement_received": gettext_lazy("Nhận hồ sơ bổ sung"),
     "request_obligation": gettext_lazy("Thông báo nghĩa vụ tài chính"),
     "obligation_fulfilled": gettext_lazy("Hoàn thành nghĩa vụ tài chính"),
+    "record_checklist": gettext_lazy("Kiểm tra thành phần hồ sơ"),
     "submit_for_approval": gettext_lazy("Trình ký"),
     "refuse": gettext_lazy("Từ chối giải quyết"),
     "send_back": gettext_lazy("Trả lại thẩm định"),
@@ -320,33 +324,69 @@ def available_actions(user: Any, dossier: Dossier) -> set[str]:
     if dossier.status == Status.RETURNED and not Rating.objects.filter(dossier=dossier).exists():
         actions.add("rate")
     # Only what can succeed: agency, delegation and signing authority, as the services will check them.
-    return {a for a in actions if services.may_act(user, dossier, a)}
+    actions = {a for a in actions if services.may_act(user, dossier, a)}
+    if "submit_for_approval" not in actions:
+        actions.discard("record_checklist")  # checking the papers is appraising: the same people, same rules
+    return actions
 
 
 def _hours(seconds: int | None) -> str:
     return selectors.format_working(timedelta(seconds=seconds)) if seconds is not None else "—"
 
 
+def _event_note(event: Any) -> str:
+    """The timeline's note: the reason, or for a checklist what was found."""
+    checks = event.detail.get("checks") if isinstance(event.detail, dict) else None
+    if event.reason or not checks:
+        return str(event.reason)
+    passed = sum(1 for c in checks if c.get("passed"))
+    text = _("Kiểm tra %(n)d thành phần: %(ok)d đạt, %(bad)d không đạt") % {
+        "n": len(checks),
+        "ok": passed,
+        "bad": len(checks) - passed,
+    }
+    notes = "; ".join(c.get("note", "") for c in checks if not c.get("passed") and c.get("note"))
+    return f"{text} ({notes})" if notes else text
+
+
 @login_required
 def detail(request: HttpRequest, code: str) -> HttpResponse:
-    dossier = _visible(request, code)
+    return _detail_page(request, _visible(request, code))
+
+
+def _detail_page(
+    request: HttpRequest,
+    dossier: Dossier,
+    *,
+    draft_form: ResultDraftForm | None = None,
+    checklist_form: ChecklistForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The dossier page. A refused or invalid appraisal form comes back bound (``draft_form``,
+    ``checklist_form``), its errors next to the fields and nothing the officer typed lost."""
     actions = available_actions(request.user, dossier)
-    components = list(dossier.components.select_related("component").order_by("component__ordinal"))
+    components = list(
+        dossier.components.select_related("component", "appraisal_check__checked_by").order_by(
+            "component__ordinal"
+        )
+    )
     digitized = [c for c in components if c.digitized]
     selected = None
     if request.GET.get("c"):
         selected = next((c for c in digitized if str(c.pk) == request.GET["c"]), None)
     selected = selected or (digitized[0] if digitized else None)
+    history = selectors.timeline(dossier)
     events = [
         (
             e,
             str(ACTION_LABELS.get(e.action, e.action)),
             str(Status(e.to_status).label) if e.to_status in Status.values else e.to_status,
-            _hours(e.budget_seconds),
+            "—" if e.action in selectors.NOT_HAND_OVERS else _hours(e.budget_seconds),
             _hours(e.used_seconds),
-            selectors.mark(e.used_seconds, e.budget_seconds),
+            step_mark,  # "" for a checklist or a payment: not a hand-over between steps (form 06)
+            _event_note(e),
         )
-        for e in selectors.timeline(dossier)
+        for e, step_mark in zip(history, selectors.step_marks(history), strict=True)
     ]
     due = dossier.fee_amount - dossier.fee_paid
     owner = {"receiver_name": dossier.owner_name, "receiver_id": dossier.owner_id}
@@ -362,11 +402,17 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "fee_due": max(due, 0),
         "fast": dossier.on_the_spot,
         "template_fields": TEMPLATE_FIELDS,
+        "draft_pending": dossier.result is not None and dossier.result.status == DocumentStatus.DRAFT,
     }
     if actions & {"submit_for_approval", "start_appraisal"}:
-        context["draft_form"] = ResultDraftForm(dossier=dossier)
+        context["draft_form"] = draft_form or ResultDraftForm(dossier=dossier)
+        context["checklist_form"] = checklist_form or ChecklistForm(rows=components)
+    failed = context["checklist_form"].failed() if "checklist_form" in context else {}
+    context["failed_checks"] = failed
     if "request_supplement" in actions:
-        context["supplement_form"] = SupplementForm(dossier=dossier)
+        context["supplement_form"] = SupplementForm(
+            dossier=dossier, initial=supplement_initial(dossier, failed) if failed else None
+        )
     if "supplement_received" in actions:
         asked = dossier.events.filter(action="request_supplement").order_by("-at", "-pk").first()
         ids = set(asked.detail.get("components", [])) if asked else set()
@@ -385,7 +431,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     if "apologise" in actions:
         context["apology_form"] = ApologyForm()
     context["provided_choices"] = DossierComponent.ProvidedAs.choices
-    return render(request, "dossiers/detail.html", context)
+    return render(request, "dossiers/detail.html", context, status=status)
 
 
 def _serve(field: FieldFile | None, filename: str) -> FileResponse:
@@ -540,43 +586,141 @@ def act_refuse_reception(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _submit(request: HttpRequest, d: Dossier, form: ResultDraftForm) -> Dossier:
-    return services.submit_for_approval(
-        dossier=d,
-        officer=_staff(request),
-        template=form.cleaned_data["template"],
-        title=form.cleaned_data["title"],
-        data=form.result_data(),
-        number=form.cleaned_data["number"],
+def _appraisal_forms(request: HttpRequest, dossier: Dossier) -> tuple[ResultDraftForm, ChecklistForm]:
+    """The draft result and the checklist, bound to what was posted (one form on the page holds both)."""
+    rows = dossier.components.select_related("component", "appraisal_check__checked_by").order_by(
+        "component__ordinal"
+    )
+    return ResultDraftForm(request.POST, dossier=dossier), ChecklistForm(request.POST, rows=rows)
+
+
+def _appraisal_step(
+    request: HttpRequest,
+    code: str,
+    run: Callable[[Dossier, ResultDraftForm, ChecklistForm], Any],
+    done: str,
+    *,
+    draft_needed: bool = True,
+) -> HttpResponse:
+    """Like `_act`, but a refused or invalid post comes back as the dossier page with the forms as typed and
+    the errors next to the fields (status 400), so the appraiser loses nothing."""
+    dossier = _visible(request, code)
+    draft, checklist = _appraisal_forms(request, dossier)
+    if not draft_needed:
+        # Kept as typed, but not judged: only the checklist is being saved.
+        draft = ResultDraftForm(dossier=dossier, initial=request.POST.dict())
+    valid = checklist.is_valid() and (not draft_needed or draft.is_valid())
+    if valid:
+        try:
+            run(dossier, draft, checklist)
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, done)
+            return redirect("dossiers:detail", code=dossier.code)
+    else:
+        messages.error(request, _("Kiểm tra lại các trường được đánh dấu."), extra_tags="danger")
+    return _detail_page(request, dossier, draft_form=draft, checklist_form=checklist, status=400)
+
+
+@login_required
+@require_POST
+def act_record_checklist(request: HttpRequest, code: str) -> HttpResponse:
+    """Save the checklist of the papers (the draft result posted with it is not needed, and not saved)."""
+    return _appraisal_step(
+        request,
+        code,
+        lambda d, _draft, checklist: services.record_checklist(
+            dossier=d, officer=_staff(request), checks=checklist.checks()
+        ),
+        _("Đã lưu kết quả kiểm tra thành phần hồ sơ."),
+        draft_needed=False,
     )
 
 
 @login_required
 @require_POST
 def act_submit_for_approval(request: HttpRequest, code: str) -> HttpResponse:
-    dossier = _visible(request, code)
-    form = ResultDraftForm(request.POST, dossier=dossier)
-    return _act(request, code, lambda d: _submit(request, d, form), _("Đã trình ký dự thảo kết quả."), form)
-
-
-@login_required
-@require_POST
-def act_appraise_and_submit(request: HttpRequest, code: str) -> HttpResponse:
-    """Same-day path: appraisal starts and the draft goes to approval in one click."""
-    dossier = _visible(request, code)
-    form = ResultDraftForm(request.POST, dossier=dossier)
-
-    def run(d: Dossier) -> Dossier:
-        return services.appraise_and_submit(
+    return _appraisal_step(
+        request,
+        code,
+        lambda d, form, checklist: services.submit_for_approval(
             dossier=d,
             officer=_staff(request),
             template=form.cleaned_data["template"],
             title=form.cleaned_data["title"],
             data=form.result_data(),
             number=form.cleaned_data["number"],
-        )
+            checks=checklist.checks() or None,
+        ),
+        _("Đã trình ký dự thảo kết quả."),
+    )
 
-    return _act(request, code, run, _("Đã thẩm định và trình ký dự thảo kết quả."), form)
+
+@login_required
+@require_POST
+def act_appraise_and_submit(request: HttpRequest, code: str) -> HttpResponse:
+    """Same-day path: appraisal starts and the draft goes to approval in one click."""
+    return _appraisal_step(
+        request,
+        code,
+        lambda d, form, checklist: services.appraise_and_submit(
+            dossier=d,
+            officer=_staff(request),
+            template=form.cleaned_data["template"],
+            title=form.cleaned_data["title"],
+            data=form.result_data(),
+            number=form.cleaned_data["number"],
+            checks=checklist.checks() or None,
+        ),
+        _("Đã thẩm định và trình ký dự thảo kết quả."),
+    )
+
+
+@xframe_options_sameorigin
+@login_required
+@require_POST
+def preview_result(request: HttpRequest, code: str) -> HttpResponse:
+    """The "Xem trước" button: the draft result as typed, rendered as it will be signed and marked as a draft,
+    inline; nothing is saved. An invalid or refused form comes back as the dossier page with the errors."""
+    dossier = _visible(request, code)
+    draft, checklist = _appraisal_forms(request, dossier)
+    if draft.is_valid():
+        try:
+            pdf = services.preview_result(
+                dossier=dossier,
+                officer=_staff(request),
+                template=draft.cleaned_data["template"],
+                title=draft.cleaned_data["title"],
+                data=draft.result_data(),
+            )
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            return _inline_pdf(pdf, f"{dossier.code}-du-thao.pdf")
+    else:
+        messages.error(request, _("Kiểm tra lại các trường được đánh dấu."), extra_tags="danger")
+    checklist.is_valid()  # show the checklist as typed, with its own errors if any
+    return _detail_page(request, dossier, draft_form=draft, checklist_form=checklist, status=400)
+
+
+@xframe_options_sameorigin
+@login_required
+def draft_file(request: HttpRequest, code: str) -> HttpResponse:
+    """The submitted draft result before it is signed, marked as a draft (the leader reads it first)."""
+    dossier = _visible(request, code)
+    try:
+        pdf = services.draft_pdf(dossier=dossier, viewer=_staff(request))
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
+    return _inline_pdf(pdf, f"{dossier.code}-du-thao.pdf")
+
+
+def _inline_pdf(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "no-store"  # a draft changes until it is signed
+    return response
 
 
 @login_required

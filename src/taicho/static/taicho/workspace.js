@@ -34,6 +34,15 @@
     select.addEventListener("change", sync);
     sync();
   });
+  // Checklist: a paper marked "Không đạt" needs its note; go to it (the server checks it too).
+  document.querySelectorAll(".check-row input[type=radio]").forEach(function (radio) {
+    radio.addEventListener("change", function () {
+      var note = radio.closest(".check-row").querySelector("input[type=text]");
+      if (!note) return;
+      note.required = radio.value === "failed" && radio.checked;
+      if (note.required && !note.value.trim()) note.focus();
+    });
+  });
   // Component viewer: switch the embedded PDF without reloading the page.
   var viewer = document.getElementById("viewer");
   document.querySelectorAll("[data-viewer]").forEach(function (link) {
