@@ -66,6 +66,36 @@ def draft_result(
     return document
 
 
+def revise_draft(
+    *,
+    document: IssuedDocument | int,
+    template: str,
+    title: str,
+    data: dict[str, Any],
+    number: str,
+    by: Staff | None,
+    savepoint: bool = True,
+) -> IssuedDocument:
+    """The appraiser's new draft of a result not yet signed (after the leader sent it back): template, title,
+    data and number replaced; the earlier draft stays in the document's events."""
+    from taicho.documents.render import RESULT_TEMPLATES
+
+    if template not in RESULT_TEMPLATES:
+        raise DomainError(_("Không có mẫu kết quả “%(name)s”.") % {"name": template})
+    with transaction.atomic(savepoint=savepoint):
+        locked = _lock(document, DocumentStatus.DRAFT)
+        earlier = {
+            "template": locked.template,
+            "title": locked.title,
+            "number": locked.number,
+            "data": locked.data,
+        }
+        locked.template, locked.title, locked.data, locked.number = template, title, data, number
+        locked.save(update_fields=["template", "title", "data", "number"])
+        _event(locked, "revised", by, DocumentStatus.DRAFT, DocumentStatus.DRAFT, {"earlier": earlier})
+    return locked
+
+
 def signature_block(*, leader: Staff, agency: Agency, delegation: Delegation | None) -> dict[str, str]:
     """The title lines above the signature (Decree 30/2020/NĐ-CP, Appendix I, section II.8): the head signs
     with their title; a deputy signs "KT. <head's title>" then their own; by authorisation "TUQ. …", by order
@@ -127,6 +157,8 @@ def _render_for_signature(locked: IssuedDocument, leader: Staff, delegation: Del
 
     data = dict(locked.data)
     data["issued_at"] = at  # the paper is dated the day the competent person signs it
+    if locked.number:
+        data["number"] = locked.number  # số, ký hiệu (Decree 30/2020/NĐ-CP, Appendix I, II.3)
     data.update(signature_block(leader=leader, agency=locked.agency, delegation=delegation))
     data["qr"] = qr_payload(
         dossier_code=locked.dossier_code,

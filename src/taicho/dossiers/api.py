@@ -807,13 +807,39 @@ def submit_for_approval(request: HttpRequest, code: str, body: SubmitIn) -> dict
 
 
 @router.post(
+    "/dossiers/{code}/appraise-and-submit",
+    response=STEP,
+    summary="Thẩm định và trình ký trong một lần (tại chỗ)",
+)
+def appraise_and_submit(request: HttpRequest, code: str, body: SubmitIn) -> dict[str, Any]:
+    """Thủ tục giải quyết tại chỗ: nhận thẩm định và trình ký dự thảo kết quả trong một lần; hai bước vẫn ghi
+    riêng; bước sau bị từ chối thì hồ sơ giữ nguyên như trước."""
+    return summary(
+        services.appraise_and_submit(
+            dossier=_target(request, code),
+            officer=_staff(request),
+            template=body.template,
+            title=body.title,
+            data=body.data,
+            number=body.number,
+            checks=_checks(body.checks),
+        )
+    )
+
+
+@router.post(
     "/dossiers/{code}/preview-result", response={200: bytes, **ERRORS}, summary="Xem trước dự thảo kết quả"
 )
 def preview_result(request: HttpRequest, code: str, body: SubmitIn) -> HttpResponse:
     """Dự thảo kết quả (cùng nội dung gửi khi trình ký) điền dữ liệu hồ sơ, in dấu “DỰ THẢO”; không lưu gì."""
     dossier = _visible(request, code)
     pdf = services.preview_result(
-        dossier=dossier, officer=_staff(request), template=body.template, title=body.title, data=body.data
+        dossier=dossier,
+        officer=_staff(request),
+        template=body.template,
+        title=body.title,
+        data=body.data,
+        number=body.number,
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{dossier.code}-du-thao.pdf"'

@@ -891,16 +891,27 @@ def submit_for_approval(
     """The appraiser's draft result, filled from the template with the dossier's data, goes to the leader.
     ``checks``: verdicts on the papers recorded with it (as `record_checklist` does); refused while any paper
     stands checked "Không đạt"."""
-    from taicho.documents.services import draft_result
+    from taicho.documents.services import draft_result, revise_draft
 
     at = _now(at)
     with transaction.atomic():
         locked = _begin(dossier, "submit_for_approval", officer)
         recorded = _store_checks(locked, officer, checks, at) if checks else []
         _refuse_failed_checks(locked)
-        if locked.result_id is None:
-            base = _form_common(locked, at)
-            base.update(data)
+        base = _form_common(locked, at)
+        base.update(data)
+        if locked.result_id is not None:
+            # Submitted again after the leader sent it back: the appraiser's new draft replaces the old one.
+            locked.result = revise_draft(
+                document=locked.result_id,
+                template=template,
+                title=title,
+                data=base,
+                number=number,
+                by=officer,
+                savepoint=False,
+            )
+        else:
             locked.result = draft_result(
                 agency=locked.agency,
                 procedure=locked.procedure,
@@ -1072,6 +1083,7 @@ def preview_result(
     template: str,
     title: str,
     data: dict[str, Any],
+    number: str = "",
     at: datetime | None = None,
 ) -> bytes:
     """The appraiser's "Xem trước": the draft result about to be submitted, filled with the dossier's data and
@@ -1098,6 +1110,7 @@ def preview_result(
         template=template,
         title=title,
         data=base,
+        number=number,
         at=at,
         viewer=officer,
     )
@@ -1123,6 +1136,7 @@ def draft_pdf(*, dossier: Dossier, viewer: Staff, at: datetime | None = None) ->
         template=document.template,
         title=document.title,
         data=dict(document.data),
+        number=document.number,
         at=_now(at),
         viewer=viewer,
     )
@@ -1135,6 +1149,7 @@ def _render_draft(
     template: str,
     title: str,
     data: dict[str, Any],
+    number: str,
     at: datetime,
     viewer: Staff | None,
 ) -> bytes:
@@ -1146,6 +1161,8 @@ def _render_draft(
         raise DomainError(_("Không có mẫu kết quả “%(name)s”.") % {"name": template}, code="unknown_template")
     view = dict(data)
     view["issued_at"] = at  # the paper is dated the day the competent person signs it
+    if number:
+        view["number"] = number  # as signing prints it (documents.services._render_for_signature)
     view.update(_preview_signer(agency, procedure, viewer, at))
     view["paper_name"] = title
     # An unsigned draft has no legal value: the marking says so on every page (schemas: ``draft_mark``).

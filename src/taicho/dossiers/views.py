@@ -693,6 +693,7 @@ def preview_result(request: HttpRequest, code: str) -> HttpResponse:
                 template=draft.cleaned_data["template"],
                 title=draft.cleaned_data["title"],
                 data=draft.result_data(),
+                number=draft.cleaned_data["number"],
             )
         except DomainError as exc:
             _error(request, exc)
