@@ -83,3 +83,16 @@ def test_appraise_and_submit_refused_leaves_the_dossier_received(api, received):
     dossier = Dossier.objects.get(pk=received.pk)
     assert dossier.status == Status.RECEIVED and dossier.result_id is None
     assert not dossier.events.filter(action="start_appraisal").exists()
+
+
+def test_the_form_after_a_send_back_starts_from_the_submitted_draft(client, received, people):
+    """The appraiser corrects the draft the leader sent back, not a blank form."""
+    from django.urls import reverse
+
+    from tests.dossiers.test_views import login, page
+
+    to_approval(received, people)
+    send_back(dossier=received, leader=people["lanhdao"], reason="Sai số trang")
+    html = page(login(client, "thamdinh").get(reverse("dossiers:detail", args=[received.code])))
+    assert 'value="125/SCT-STP"' in html  # the number submitted
+    assert f'value="{RESULT_DATA["document_name"]}"' in html  # and the paper's own fields

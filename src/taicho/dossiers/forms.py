@@ -372,7 +372,29 @@ class ResultDraftForm(Compact):
             "copy_certification__book_number": f"01/{today:%Y}" if today else "01",
             "decision__subject": dossier.version.name,
             "civil_status_extract__subtitle": dossier.version.name,
-        }
+        } | ResultDraftForm._from_draft(dossier)
+
+    @staticmethod
+    def _from_draft(dossier: Dossier) -> dict[str, Any]:
+        """A draft already submitted and sent back by the leader: the form starts from it, not from scratch."""
+        from taicho.documents.models import DocumentStatus
+
+        draft = dossier.result if dossier.result_id else None
+        if draft is None or draft.status != DocumentStatus.DRAFT or draft.template not in TEMPLATE_FIELDS:
+            return {}
+        out: dict[str, Any] = {"template": draft.template, "title": draft.title, "number": draft.number}
+        for name, _label, kind in TEMPLATE_FIELDS[draft.template]:
+            value = draft.data.get(name)
+            if value is None:
+                continue
+            if kind == "lines" and isinstance(value, list):
+                value = "\n".join(str(line) for line in value)
+            elif kind == "pairs" and isinstance(value, list):
+                value = "\n".join(
+                    f"{p.get('label', '')}: {p.get('value', '')}" for p in value if isinstance(p, dict)
+                )
+            out[f"{draft.template}__{name}"] = value
+        return out
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
