@@ -790,19 +790,22 @@ def record_checklist(request: HttpRequest, code: str, body: ChecklistIn) -> dict
     )
 
 
+def _draft(body: SubmitIn) -> dict[str, Any]:
+    """The draft result and the optional checks of a submission, as the services take them."""
+    return {
+        "template": body.template,
+        "title": body.title,
+        "data": body.data,
+        "number": body.number,
+        "checks": _checks(body.checks),
+    }
+
+
 @router.post("/dossiers/{code}/submit-for-approval", response=STEP, summary="Trình ký")
 def submit_for_approval(request: HttpRequest, code: str, body: SubmitIn) -> dict[str, Any]:
     """Dự thảo kết quả từ mẫu với dữ liệu hồ sơ, trình lãnh đạo ký duyệt (kèm kết quả kiểm tra, tùy chọn)."""
     return summary(
-        services.submit_for_approval(
-            dossier=_target(request, code),
-            officer=_staff(request),
-            template=body.template,
-            title=body.title,
-            data=body.data,
-            number=body.number,
-            checks=_checks(body.checks),
-        )
+        services.submit_for_approval(dossier=_target(request, code), officer=_staff(request), **_draft(body))
     )
 
 
@@ -815,15 +818,7 @@ def appraise_and_submit(request: HttpRequest, code: str, body: SubmitIn) -> dict
     """Thủ tục giải quyết tại chỗ: nhận thẩm định và trình ký dự thảo kết quả trong một lần; hai bước vẫn ghi
     riêng; bước sau bị từ chối thì hồ sơ giữ nguyên như trước."""
     return summary(
-        services.appraise_and_submit(
-            dossier=_target(request, code),
-            officer=_staff(request),
-            template=body.template,
-            title=body.title,
-            data=body.data,
-            number=body.number,
-            checks=_checks(body.checks),
-        )
+        services.appraise_and_submit(dossier=_target(request, code), officer=_staff(request), **_draft(body))
     )
 
 

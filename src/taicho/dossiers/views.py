@@ -638,13 +638,13 @@ def act_record_checklist(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def act_submit_for_approval(request: HttpRequest, code: str) -> HttpResponse:
-    return _appraisal_step(
-        request,
-        code,
-        lambda d, form, checklist: services.submit_for_approval(
+def _submitting(
+    request: HttpRequest, service: Callable[..., Dossier]
+) -> Callable[[Dossier, ResultDraftForm, ChecklistForm], Dossier]:
+    """The draft and the checklist as posted, handed to ``service`` (submit, or appraise and submit)."""
+
+    def run(d: Dossier, form: ResultDraftForm, checklist: ChecklistForm) -> Dossier:
+        return service(
             dossier=d,
             officer=_staff(request),
             template=form.cleaned_data["template"],
@@ -652,8 +652,16 @@ def act_submit_for_approval(request: HttpRequest, code: str) -> HttpResponse:
             data=form.result_data(),
             number=form.cleaned_data["number"],
             checks=checklist.checks() or None,
-        ),
-        _("Đã trình ký dự thảo kết quả."),
+        )
+
+    return run
+
+
+@login_required
+@require_POST
+def act_submit_for_approval(request: HttpRequest, code: str) -> HttpResponse:
+    return _appraisal_step(
+        request, code, _submitting(request, services.submit_for_approval), _("Đã trình ký dự thảo kết quả.")
     )
 
 
@@ -664,15 +672,7 @@ def act_appraise_and_submit(request: HttpRequest, code: str) -> HttpResponse:
     return _appraisal_step(
         request,
         code,
-        lambda d, form, checklist: services.appraise_and_submit(
-            dossier=d,
-            officer=_staff(request),
-            template=form.cleaned_data["template"],
-            title=form.cleaned_data["title"],
-            data=form.result_data(),
-            number=form.cleaned_data["number"],
-            checks=checklist.checks() or None,
-        ),
+        _submitting(request, services.appraise_and_submit),
         _("Đã thẩm định và trình ký dự thảo kết quả."),
     )
 
