@@ -29,11 +29,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import segno
 import typst
 
 from taicho.documents import schemas
 from taicho.documents.formatting import VN_TZ, RenderError, nfc, to_aware_datetime
+from taicho.documents.qr import qr_svg_inline
 
 __all__ = [
     "FORMS",
@@ -123,9 +123,9 @@ def qr_svg(payload: str) -> str:
     around it is white."""
     # A fixed mask: scoring all eight (ISO/IEC 18004 §7.8.3) took ~25 ms of the ~35 ms per code; it only
     # avoids patterns that confuse some readers, and the printed codes are checked with zbar in the tests.
-    return segno.make(payload, error="m", micro=False, boost_error=False, mask=4).svg_inline(
-        scale=1, border=2
-    )
+    # ``qr`` returns what segno.make(payload, error="m", micro=False, boost_error=False, mask=4)
+    # .svg_inline(scale=1, border=2) returned, byte for byte, >10× faster (tests/documents/test_qr.py).
+    return qr_svg_inline(payload, border=2)
 
 
 def render_form(form: str, data: Mapping[str, Any]) -> RenderedPdf:
