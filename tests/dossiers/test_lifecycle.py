@@ -192,6 +192,89 @@ def test_supplement_at_most_once_per_agency_and_the_clock_pauses(received, peopl
         )
 
 
+def test_each_step_records_the_working_time_since_the_last_event_without_the_pauses(received, people):
+    """`_finish` reads only the last event; the time it records equals the reference computed from the whole
+    history (`_pauses` over every event before), across a supplement pause and a step inside one request."""
+    from taicho.core.calendar import calendar_for
+    from taicho.dossiers.services import _pauses
+
+    component = received.version.components.get()
+    start_appraisal(dossier=received, officer=people["thamdinh"])
+    now = received.due_at - timedelta(hours=1)
+    request_supplement(
+        dossier=received, officer=people["thamdinh"], components=[component.pk], reason="Bản mờ", at=now
+    )
+    later = now + timedelta(days=1)
+    supplement_received(
+        dossier=received,
+        officer=people["tiepnhan"],
+        components=[Provided(component.pk, "original", 1)],
+        at=later,
+    )
+    submit_for_approval(
+        dossier=received,
+        officer=people["thamdinh"],
+        template="copy_certification",
+        title="Bản sao",
+        data=RESULT_DATA,
+        at=later + timedelta(hours=2),
+    )
+    approve(dossier=received, leader=people["lanhdao"], at=later + timedelta(hours=3))
+    seal(dossier=received, clerk=people["vanthu"], at=later + timedelta(hours=4))  # seal + release, one lock
+    history = list(DossierEvent.objects.filter(dossier=received).order_by("at", "pk"))
+    assert [e.action for e in history][-3:] == ["approve", "seal", "release"]
+    cal = calendar_for(received.center)
+    for i, event in enumerate(history[1:], start=1):
+        before = history[:i]
+        expected = int(cal.elapsed(before[-1].at, event.at, _pauses(before, event.at)).total_seconds())
+        assert event.used_seconds == expected, event.action
+    paused = next(e for e in history if e.action == "supplement_received")
+    assert paused.used_seconds == 0  # the whole wait was a pause
+
+
+def test_the_steps_of_one_sitting_read_and_lock_the_row_once(received, people):
+    """appraise-and-submit and pay-and-return: the second step uses the row the first one locked (one
+    transaction); seal and release likewise."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from taicho.dossiers.services import appraise_and_submit, pay_and_return
+
+    def row_reads(run) -> int:  # type: ignore[no-untyped-def]
+        with CaptureQueriesContext(connection) as captured:
+            run()
+        return sum(
+            q["sql"].startswith('SELECT "dossiers_dossier"."id", "dossiers_dossier"."code"') for q in captured
+        )
+
+    submit = dict(template="copy_certification", title="Bản sao", data=RESULT_DATA)
+    assert row_reads(lambda: appraise_and_submit(dossier=received, officer=people["thamdinh"], **submit)) == 1
+    approve(dossier=received, leader=people["lanhdao"])
+    assert row_reads(lambda: seal(dossier=received, clerk=people["vanthu"])) == 1
+    received.refresh_from_db()
+    hand_over = dict(receiver_name="Nguyễn Văn An", receiver_id="001203004567", receipt="BL-1")
+    assert (
+        row_reads(
+            lambda: pay_and_return(
+                dossier=received, officer=people["tiepnhan"], amount=received.fee_amount, **hand_over
+            )
+        )
+        == 1
+    )
+    received.refresh_from_db()
+    assert received.status == Status.RETURNED and received.fee_paid == received.fee_amount
+    actions = list(received.events.order_by("at", "pk").values_list("action", flat=True))
+    assert actions[1:] == [
+        "start_appraisal",
+        "submit_for_approval",
+        "approve",
+        "seal",
+        "release",
+        "payment",
+        "return_result",
+    ]
+
+
 def test_the_apology_comes_a_working_day_before_the_deadline_and_once(people, demo, applicant):
     from taicho.catalog.models import Procedure
 

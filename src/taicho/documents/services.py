@@ -186,7 +186,19 @@ def _mark_signed(
     locked.signed_at = at
     locked.delegation = delegation
     locked.pending_signature = None
-    locked.save()
+    # The columns a signature changes (layout: set by the caller with the rendered paper's boxes).
+    locked.save(
+        update_fields=[
+            "pdf",
+            "sha256",
+            "status",
+            "signed_by",
+            "signed_at",
+            "delegation",
+            "pending_signature",
+            "layout",
+        ]
+    )
     _event(
         locked,
         "signed",
@@ -344,7 +356,7 @@ def seal_document(
         locked.status = DocumentStatus.SEALED
         locked.sealed_by = clerk
         locked.sealed_at = at
-        locked.save()
+        locked.save(update_fields=["pdf", "sha256", "status", "sealed_by", "sealed_at"])
         _event(
             locked,
             "sealed",

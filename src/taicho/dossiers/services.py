@@ -8,8 +8,11 @@ refused step raises a DomainError with a Vietnamese message and leaves the dossi
 
 from __future__ import annotations
 
+import copy
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -114,11 +117,64 @@ def _locked(dossier: Dossier | int) -> Dossier:
     """The dossier row locked for a transition, with what every step reads. The pinned version is left out: few
     steps read it (`_version`), and joining it cost PostgreSQL ~2 ms of planning and Django ~1 ms per step."""
     pk = dossier if isinstance(dossier, int) else dossier.pk
-    return (
+    held = _HELD.get()
+    if held is not None and pk in held:
+        return held[pk]
+    locked = _remember(
         Dossier.objects.select_for_update(of=("self",))
         .select_related("agency", "procedure", "case", "center")
         .get(pk=pk)
     )
+    if held is not None:
+        held[pk] = locked
+    return locked
+
+
+#: The rows locked in the current sitting (`_one_sitting`), by primary key.
+_HELD: ContextVar[dict[int, Dossier] | None] = ContextVar("taicho_held_dossiers", default=None)
+
+
+@contextmanager
+def _one_sitting() -> Iterator[None]:
+    """Steps one person takes in one sitting, in the caller's one transaction (all or nothing): each step finds
+    the row the step before locked and changed, instead of locking and reading it again (`_locked`), and opens
+    no savepoint of its own (`_step`) — a refused step fails the whole sitting anyway."""
+    token = _HELD.set({})
+    try:
+        yield
+    finally:
+        _HELD.reset(token)
+
+
+def _step() -> transaction.Atomic:
+    """A step's transaction: its own, or inside `_one_sitting` the sitting's (no savepoint)."""
+    return transaction.atomic(savepoint=_HELD.get() is None)
+
+
+_LOADED = "_taicho_loaded"
+
+
+def _remember(dossier: Dossier) -> Dossier:
+    """Note the row's values as read (or just written), so that `_save` writes only what a step changed."""
+    values = {f.attname: getattr(dossier, f.attname) for f in Dossier._meta.concrete_fields}
+    values["guidance"] = copy.deepcopy(values["guidance"])  # the one mutable (JSON) column
+    setattr(dossier, _LOADED, values)
+    return dossier
+
+
+def _save(dossier: Dossier) -> None:
+    """Save the columns that differ from what `_remember` noted (all of them for a dossier it did not see):
+    an UPDATE of the ~45 columns a step never touches cost Django and PostgreSQL ~1 ms per step."""
+    loaded = getattr(dossier, _LOADED, None)
+    if loaded is None or dossier.pk is None:
+        dossier.save()
+    else:
+        changed = [
+            f.name for f in Dossier._meta.concrete_fields if getattr(dossier, f.attname) != loaded[f.attname]
+        ]
+        if changed:
+            dossier.save(update_fields=changed)
+    _remember(dossier)
 
 
 def _version(dossier: Dossier) -> ProcedureVersion:
@@ -188,7 +244,11 @@ def may_act(actor: Staff, dossier: Dossier, action: str) -> bool:
 
 
 def _begin(dossier: Dossier | int, action: str, actor: Staff) -> Dossier:
-    locked = _locked(dossier)
+    return _guard(_locked(dossier), action, actor)
+
+
+def _guard(locked: Dossier, action: str, actor: Staff) -> Dossier:
+    """The transition table and the actor's checks for ``action`` on a dossier already locked."""
     transition = TRANSITIONS[action]
     if locked.status not in transition.sources:
         raise Conflict(
@@ -217,7 +277,8 @@ def _limit_seconds(dossier: Dossier) -> float | None:
 
 def _pauses(events: Sequence[DossierEvent], until: datetime) -> list[tuple[datetime, datetime]]:
     """The intervals the clock stood still (supplement, financial obligation, withdrawal request), from the
-    dossier's events in order."""
+    dossier's events in order — the whole-history reference for the working time a step records (`_finish`
+    needs only the last event; the supervision generator and the tests compute it this way)."""
     spans, start = [], None
     for event in events:
         if event.to_status in PAUSED and start is None:
@@ -245,35 +306,52 @@ def _finish(
     if transition is not None and transition.target is not None:
         locked.status = transition.target
     step = transition.step if transition else Step.RECEPTION
-    # Not `locked.events`: through the related manager Django sets each event's `dossier` from the deferred
-    # `dossier_id`, which loads that column with one query per event.
-    events = (
-        list(DossierEvent.objects.filter(dossier_id=locked.pk).order_by("at", "pk").only("at", "to_status"))
+    # The step's working time runs from the last event. Only the last event is needed: of the pauses
+    # `_pauses` finds in all the events, only an open one (the last event is to a paused status) overlaps
+    # [last event, now] — every closed pause ended at an event no later than the last one.
+    last = getattr(locked, _LAST_EVENT, None) or (
+        DossierEvent.objects.filter(dossier_id=locked.pk)
+        .order_by("-at", "-pk")
+        .values_list("at", "to_status")
+        .first()
         if locked.pk
-        else []
+        else None
     )
     used = None
-    if events:
+    if last is not None:
+        last_at, last_status = last
         cal = calendar_for(locked.center)
-        used = int(cal.elapsed(events[-1].at, at, _pauses(events, at)).total_seconds())
+        pauses = [(last_at, at)] if last_status in PAUSED and at > last_at else []
+        used = int(cal.elapsed(last_at, at, pauses).total_seconds())
     limit = _limit_seconds(locked)
     budget = int(limit * STEP_SHARES.get(Step(step), 0)) if limit is not None else None
     locked.row_version += 1
-    locked.save()
-    return DossierEvent.objects.create(
-        dossier=locked,
+    _save(locked)
+    return _event(
+        locked,
         action=action,
         step=step,
         from_status=old,
         to_status=locked.status,
         actor=actor,
-        agency=locked.agency,
         at=at,
         reason=reason,
         budget_seconds=budget,
         used_seconds=used,
         detail=detail or {},
     )
+
+
+#: On a locked dossier object: (at, to_status) of the last event written through it, so that the next step
+#: on the same object under the same lock (a sitting, the seal and the release) need not read it back.
+_LAST_EVENT = "_taicho_last_event"
+
+
+def _event(locked: Dossier, **fields: Any) -> DossierEvent:
+    """Append an event of ``locked`` (locked by the caller) and note it as the row's last one."""
+    event = DossierEvent.objects.create(dossier=locked, agency=locked.agency, **fields)
+    setattr(locked, _LAST_EVENT, (event.at, event.to_status))
+    return event
 
 
 # --- reception ---------------------------------------------------------------------------------------------
@@ -512,7 +590,7 @@ def _new_dossier(
     except ValidationError as exc:
         raise DomainError(" ".join(exc.messages), code="invalid_dossier") from exc
     dossier.save()
-    return dossier
+    return _remember(dossier)
 
 
 @transaction.atomic
@@ -599,7 +677,7 @@ def _complete_reception(
     dossier.original_due_at = due
     dossier.fee_amount = _fee(dossier.case, components) if dossier.case else 0
     dossier.status = Status.RECEIVED
-    dossier.save()
+    _save(dossier)
     data = _form_common(dossier, at)
     data.update(
         {
@@ -634,14 +712,13 @@ def _complete_reception(
         }
     )
     _paper(dossier, "01", data, officer)
-    DossierEvent.objects.create(
-        dossier=dossier,
+    _event(
+        dossier,
         action="receive",
         step=Step.RECEPTION,
         from_status=from_status,
         to_status=Status.RECEIVED,
         actor=officer,
-        agency=dossier.agency,
         at=at,
         budget_seconds=0,
         used_seconds=0,
@@ -698,14 +775,13 @@ def guide_dossier(
         }
     )
     _paper(dossier, "02", data, officer)
-    DossierEvent.objects.create(
-        dossier=dossier,
+    _event(
+        dossier,
         action="guide",
         step=Step.RECEPTION,
         from_status="",
         to_status=Status.GUIDED,
         actor=officer,
-        agency=dossier.agency,
         at=at,
         reason=reason,
         detail={"missing": dossier.guidance},
@@ -764,15 +840,14 @@ def refuse_reception(
         }
     )
     _paper(locked, "03", data, officer)
-    locked.save()
-    DossierEvent.objects.create(
-        dossier=locked,
+    _save(locked)
+    _event(
+        locked,
         action="refuse_reception",
         step=Step.RECEPTION,
         from_status=old,
         to_status=Status.NOT_RECEIVED,
         actor=officer,
-        agency=locked.agency,
         at=at,
         reason=reason,
     )
@@ -784,7 +859,7 @@ def refuse_reception(
 
 def start_appraisal(*, dossier: Dossier, officer: Staff, at: datetime | None = None) -> Dossier:
     at = _now(at)
-    with transaction.atomic():
+    with _step():
         locked = _begin(dossier, "start_appraisal", officer)
         _finish(locked, "start_appraisal", officer, at)
     return locked
@@ -903,7 +978,7 @@ def submit_for_approval(
     from taicho.documents.services import draft_result, revise_draft
 
     at = _now(at)
-    with transaction.atomic():
+    with _step():
         locked = _begin(dossier, "submit_for_approval", officer)
         recorded = _store_checks(locked, officer, checks, at) if checks else []
         _refuse_failed_checks(locked)
@@ -955,17 +1030,18 @@ def appraise_and_submit(
     """Same-day path ("5 tại chỗ"): appraisal starts and the draft result goes to approval in one sitting. Both
     steps keep their own events; one transaction, so a refusal of the second leaves the dossier as it was
     (a paper checked "Không đạt" included: nothing is recorded, the dossier stays received)."""
-    start_appraisal(dossier=dossier, officer=officer, at=at)
-    return submit_for_approval(
-        dossier=dossier,
-        officer=officer,
-        template=template,
-        title=title,
-        data=data,
-        number=number,
-        checks=checks,
-        at=at,
-    )
+    with _one_sitting():
+        start_appraisal(dossier=dossier, officer=officer, at=at)
+        return submit_for_approval(
+            dossier=dossier,
+            officer=officer,
+            template=template,
+            title=title,
+            data=data,
+            number=number,
+            checks=checks,
+            at=at,
+        )
 
 
 def refuse(*, dossier: Dossier, officer: Staff, reason: str, at: datetime | None = None) -> Dossier:
@@ -1273,25 +1349,28 @@ def seal(*, dossier: Dossier, clerk: Staff, at: datetime | None = None) -> Dossi
     )
 
     at = _now(at)
+    refused: ReleaseRefused | None = None
     with transaction.atomic():
         locked = _begin(dossier, "seal", clerk)
         if locked.result_id is None:
             raise DomainError(_("Hồ sơ chưa có kết quả để đóng dấu."))
-        seal_document(document=locked.result_id, clerk=clerk, at=at, savepoint=False)
+        result_id = locked.result_id
+        seal_document(document=result_id, clerk=clerk, at=at, savepoint=False)
         _finish(locked, "seal", clerk, at)
-    try:
-        with transaction.atomic():
-            locked = _begin(dossier, "release", clerk)
-            assert locked.result_id is not None  # sealed just above
-            released = release_document(document=locked.result_id, by=clerk, savepoint=False)
-            locked.finished_at = at
-            _finish(locked, "release", clerk, at)
-    except ReleaseRefused as refused:
-        # The dossier stays sealed; the refusal recorded inside the block was undone with it, so record it
-        # again on its own.
-        assert locked.result_id is not None
-        record_release_refusal(document=locked.result_id, by=clerk, problems=refused.problems)
-        raise
+        # The release, in the same transaction (the row stays locked) behind a savepoint: a refused release
+        # undoes only itself, and the dossier is committed sealed with the refusal and its reasons recorded.
+        try:
+            with transaction.atomic():
+                _guard(locked, "release", clerk)
+                released = release_document(document=result_id, by=clerk, savepoint=False)
+                locked.finished_at = at
+                _finish(locked, "release", clerk, at)
+        except ReleaseRefused as exc:
+            # The refusal recorded inside the savepoint was undone with it: record it again.
+            refused = exc
+            record_release_refusal(document=result_id, by=clerk, problems=exc.problems)
+    if refused is not None:
+        raise refused
     locked.result = released
     return locked
 
@@ -1319,21 +1398,20 @@ def record_payment(
     at = _now(at)
     if amount <= 0:
         raise DomainError(_("Số tiền thu phải lớn hơn 0 đồng."))
-    with transaction.atomic():
+    with _step():
         locked = _locked(dossier)
         _may_act(officer, locked, "return_result")
         locked.fee_paid += amount
         locked.fee_receipt = receipt
         locked.row_version += 1
-        locked.save()
-        DossierEvent.objects.create(
-            dossier=locked,
+        _save(locked)
+        _event(
+            locked,
             action="payment",
             step=Step.RETURN,
             from_status=locked.status,
             to_status=locked.status,
             actor=officer,
-            agency=locked.agency,
             at=at,
             detail={"amount": amount, "receipt": receipt},
         )
@@ -1358,7 +1436,7 @@ def return_result(
         parse_personal_id(receiver_id)
     except ValidationError as exc:
         raise DomainError(" ".join(exc.messages)) from exc
-    with transaction.atomic():
+    with _step():
         locked = _begin(dossier, "return_result", officer)
         if locked.fee_paid < locked.fee_amount:
             raise DomainError(
@@ -1391,18 +1469,19 @@ def pay_and_return(
 ) -> Dossier:
     """Hand-over at the counter in one sitting: the fee still due is recorded first (when given), then the
     result is returned; one transaction, so a refused return records no payment either."""
-    current = Dossier.objects.only("fee_amount", "fee_paid").get(pk=dossier.pk)
-    if amount and current.fee_paid < current.fee_amount:
-        record_payment(dossier=dossier, officer=officer, amount=amount, receipt=receipt, at=at)
-    return return_result(
-        dossier=dossier,
-        officer=officer,
-        receiver_name=receiver_name,
-        receiver_id=receiver_id,
-        relation=relation,
-        originals_returned=originals_returned,
-        at=at,
-    )
+    with _one_sitting():
+        current = _locked(dossier)
+        if amount and current.fee_paid < current.fee_amount:
+            record_payment(dossier=dossier, officer=officer, amount=amount, receipt=receipt, at=at)
+        return return_result(
+            dossier=dossier,
+            officer=officer,
+            receiver_name=receiver_name,
+            receiver_id=receiver_id,
+            relation=relation,
+            originals_returned=originals_returned,
+            at=at,
+        )
 
 
 def submit_rating(*, dossier: Dossier, scores: Sequence[int], overall: int, comment: str = "") -> Rating:
