@@ -320,7 +320,7 @@ def wait_ready(base: str, seconds: float = 60) -> None:
     sys.exit("gunicorn did not start")
 
 
-def profile_in_process(tokens: dict[str, str], receipt: dict[str, Any], runs: int) -> None:
+def profile_in_process(tokens: dict[str, str], receipt: dict[str, Any], runs: int, dump: str = "") -> None:
     """Profile the server side of `runs` cycles in this process (Django's test client, same code path)."""
     import cProfile
     import pstats
@@ -351,11 +351,45 @@ def profile_in_process(tokens: dict[str, str], receipt: dict[str, Any], runs: in
         profiler.disable()
     finally:
         call = saved
+    if dump:
+        profiler.dump_stats(dump)
     stats = pstats.Stats(profiler)
     print(f"\nprofile of {runs} cycles in process, top by cumulative time:")
     stats.sort_stats("cumulative").print_stats(35)
     print("top by own time:")
     stats.sort_stats("tottime").print_stats(20)
+
+
+def queries_in_process(tokens: dict[str, str], receipt: dict[str, Any]) -> None:
+    """Print the SQL each request of one cycle sends (in process, Django's test client, same code path)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+
+    def local_call(base: str, token: str, path: str, body: Any = None) -> tuple[Any, float, float]:
+        headers = {"Authorization": f"Bearer {token}"}
+        with CaptureQueriesContext(connection) as captured:
+            if body is None:
+                response = client.get(path, headers=headers)
+            else:
+                response = client.post(
+                    path, json.dumps(body), content_type="application/json", headers=headers
+                )
+        if response.status_code != 200:
+            raise Failed(f"{path}: {response.status_code} {response.content[:300]!r}")
+        print(f"\n{path}: {len(captured.captured_queries)} queries")
+        for q in captured.captured_queries:
+            print(f"  {q['time']:>6} {q['sql'][:220]}")
+        return response.json(), 0.0, 0.0
+
+    global call
+    saved, call = call, local_call  # type: ignore[assignment]
+    try:
+        cycle("", tokens, receipt)
+    finally:
+        call = saved
 
 
 def main() -> None:
@@ -367,6 +401,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--budget", type=float, default=300, help="seconds at most per phase")
     parser.add_argument("--profile", type=int, default=0, help="also profile N cycles in process")
+    parser.add_argument("--queries", action="store_true", help="print the SQL of each request of one cycle")
+    parser.add_argument("--profile-out", default="", help="write the profile's pstats to this file")
     parser.add_argument(
         "--separate",
         action="store_true",
@@ -462,8 +498,10 @@ def main() -> None:
         for _ in range(args.rounds):
             report(run(base, tokens, receipt, args.single, 1, args.budget))
         report(run(base, tokens, receipt, args.parallel, args.clients, args.budget))
+        if args.queries:
+            queries_in_process(tokens, receipt)
         if args.profile:
-            profile_in_process(tokens, receipt, args.profile)
+            profile_in_process(tokens, receipt, args.profile, args.profile_out)
     finally:
         if server is not None:
             server.terminate()
