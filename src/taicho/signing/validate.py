@@ -30,7 +30,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from . import _speedups  # noqa: F401  (faster hex strings in pyHanko's PDF reader)
+from . import _speedups  # noqa: F401  (faster, exact replacements in pyHanko and asn1crypto)
 from .pki import is_organisation_certificate
 from .sign import iso_vn
 from .signers import load_certificate
