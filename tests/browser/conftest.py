@@ -24,8 +24,11 @@ VIEWPORT = {"width": 1366, "height": 768}
 SCREENSHOTS = Path(os.environ.get("TAICHO_SCREENSHOTS", "/tmp"))  # noqa: S108 - screenshots to look at
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one test module. Not for the session: Playwright's sync API keeps an event loop running in
+    this thread while it is open, and every later test of the worker that calls `asyncio.run` (pyHanko's
+    signing and validation) would fail with "cannot be called from a running event loop"."""
     if not CHROMIUM.exists():
         pytest.skip(
             "Không có Chromium của Debian (/usr/bin/chromium): cài bằng `apt-get install -y chromium`; "
