@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -155,9 +155,14 @@ _LOADED = "_taicho_loaded"
 
 
 def _remember(dossier: Dossier) -> Dossier:
-    """Note the row's values as read (or just written), so that `_save` writes only what a step changed."""
-    values = {f.attname: getattr(dossier, f.attname) for f in Dossier._meta.concrete_fields}
-    values["guidance"] = copy.deepcopy(values["guidance"])  # the one mutable (JSON) column
+    """Note the row's values as read (or just written), so that `_save` writes only what a step changed. JSON
+    columns are copied: a step may change them in place."""
+    values = {
+        f.attname: copy.deepcopy(getattr(dossier, f.attname))
+        if isinstance(f, models.JSONField)
+        else getattr(dossier, f.attname)
+        for f in Dossier._meta.concrete_fields
+    }
     setattr(dossier, _LOADED, values)
     return dossier
 
