@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import io
 import json
 import os
@@ -37,6 +38,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -320,11 +322,10 @@ def wait_ready(base: str, seconds: float = 60) -> None:
     sys.exit("gunicorn did not start")
 
 
-def profile_in_process(tokens: dict[str, str], receipt: dict[str, Any], runs: int, dump: str = "") -> None:
-    """Profile the server side of `runs` cycles in this process (Django's test client, same code path)."""
-    import cProfile
-    import pstats
-
+@contextlib.contextmanager
+def in_process(after: Any = None) -> Iterator[None]:
+    """Send `cycle`'s requests to this process through Django's test client (the same code path as the server);
+    ``after(path, run)`` wraps each request (``run()`` sends it and returns the response)."""
     from django.test import Client
 
     client = Client()
@@ -332,10 +333,13 @@ def profile_in_process(tokens: dict[str, str], receipt: dict[str, Any], runs: in
     def local_call(base: str, token: str, path: str, body: Any = None) -> tuple[Any, float, float]:
         started, cpu = time.perf_counter(), time.process_time()
         headers = {"Authorization": f"Bearer {token}"}
-        if body is None:
-            response = client.get(path, headers=headers)
-        else:
-            response = client.post(path, json.dumps(body), content_type="application/json", headers=headers)
+
+        def run() -> Any:
+            if body is None:
+                return client.get(path, headers=headers)
+            return client.post(path, json.dumps(body), content_type="application/json", headers=headers)
+
+        response = after(path, run) if after else run()
         if response.status_code != 200:
             raise Failed(f"{path}: {response.status_code} {response.content[:300]!r}")
         return response.json(), (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000
@@ -343,14 +347,23 @@ def profile_in_process(tokens: dict[str, str], receipt: dict[str, Any], runs: in
     global call
     saved, call = call, local_call  # type: ignore[assignment]
     try:
+        yield
+    finally:
+        call = saved
+
+
+def profile_in_process(tokens: dict[str, str], receipt: dict[str, Any], runs: int, dump: str = "") -> None:
+    """Profile the server side of `runs` cycles in this process (Django's test client, same code path)."""
+    import cProfile
+    import pstats
+
+    with in_process():
         cycle("", tokens, receipt)  # warm-up
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(runs):
             cycle("", tokens, receipt)
         profiler.disable()
-    finally:
-        call = saved
     if dump:
         profiler.dump_stats(dump)
     stats = pstats.Stats(profiler)
@@ -363,33 +376,18 @@ def profile_in_process(tokens: dict[str, str], receipt: dict[str, Any], runs: in
 def queries_in_process(tokens: dict[str, str], receipt: dict[str, Any]) -> None:
     """Print the SQL each request of one cycle sends (in process, Django's test client, same code path)."""
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client()
-
-    def local_call(base: str, token: str, path: str, body: Any = None) -> tuple[Any, float, float]:
-        headers = {"Authorization": f"Bearer {token}"}
-        with CaptureQueriesContext(connection) as captured:
-            if body is None:
-                response = client.get(path, headers=headers)
-            else:
-                response = client.post(
-                    path, json.dumps(body), content_type="application/json", headers=headers
-                )
-        if response.status_code != 200:
-            raise Failed(f"{path}: {response.status_code} {response.content[:300]!r}")
-        print(f"\n{path}: {len(captured.captured_queries)} queries")
-        for q in captured.captured_queries:
+    def captured(path: str, run: Any) -> Any:
+        with CaptureQueriesContext(connection) as queries:
+            response = run()
+        print(f"\n{path}: {len(queries.captured_queries)} queries")
+        for q in queries.captured_queries:
             print(f"  {q['time']:>6} {q['sql'][:220]}")
-        return response.json(), 0.0, 0.0
+        return response
 
-    global call
-    saved, call = call, local_call  # type: ignore[assignment]
-    try:
+    with in_process(captured):
         cycle("", tokens, receipt)
-    finally:
-        call = saved
 
 
 def main() -> None:
