@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from taicho.catalog.models import Procedure
 from taicho.core.errors import Conflict, DomainError, NotAllowed
+from taicho.core.prepared import Prepared
 from taicho.documents.models import DocumentEvent, DocumentStatus, IssuedDocument
 from taicho.org.models import Agency, Delegation, Role, SigningFormula, Staff
 from taicho.org.selectors import authority_to_approve
@@ -461,13 +462,24 @@ def report_summary(report: Any) -> dict[str, Any]:
 # --- helpers ---------------------------------------------------------------------------------------------
 
 
+#: The paper's row lock with its related rows, compiled once per connection (`core.prepared`), per set of
+#: related rows asked for.
+_LOCKS: dict[tuple[str, ...], Prepared[IssuedDocument]] = {}
+
+
 def _lock(document: IssuedDocument | int, expected: str, *related: str) -> IssuedDocument:
     pk = document if isinstance(document, int) else document.pk
-    locked = (
-        IssuedDocument.objects.select_for_update(of=("self",))
-        .select_related("agency", "procedure", *related)
-        .get(pk=pk)
-    )
+    query = _LOCKS.get(related)
+    if query is None:
+        query = _LOCKS[related] = Prepared(
+            lambda pk: (
+                IssuedDocument.objects.select_for_update(of=("self",))
+                .select_related("agency", "procedure", *related)
+                .filter(pk=pk)
+            ),
+            IssuedDocument._meta.pk,  # type: ignore[arg-type]
+        )
+    locked = query.get(pk)
     if locked.status != expected:
         raise Conflict(
             _(

@@ -29,6 +29,7 @@ from taicho.catalog.models import Component, Procedure, ProcedureCase, Procedure
 from taicho.core.calendar import calendar_for
 from taicho.core.codes import parse_personal_id
 from taicho.core.errors import Conflict, DomainError, NotAllowed
+from taicho.core.prepared import Prepared
 from taicho.core.services import allocate_dossier_code
 from taicho.core.workcal import CalendarError, TimeLimit
 from taicho.dossiers.models import (
@@ -120,15 +121,29 @@ def _locked(dossier: Dossier | int) -> Dossier:
     held = _HELD.get()
     if held is not None and pk in held:
         return held[pk]
-    locked = _remember(
-        Dossier.objects.select_for_update(of=("self",))
-        .select_related("agency", "procedure", "case", "center")
-        .get(pk=pk)
-    )
+    locked = _remember(_LOCK_DOSSIER.get(pk))
     if held is not None:
         held[pk] = locked
     return locked
 
+
+#: The lock every step takes, compiled once per connection (`core.prepared`: ~3 ms of Django's time a step).
+_LOCK_DOSSIER: Prepared[Dossier] = Prepared(
+    lambda pk: (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("agency", "procedure", "case", "center")
+        .filter(pk=pk)
+    ),
+    Dossier._meta.pk,  # type: ignore[arg-type]
+)
+
+#: (at, to_status) of a dossier's last event (`_finish`).
+_LAST_EVENT_OF: Prepared[DossierEvent] = Prepared(
+    lambda pk: (
+        DossierEvent.objects.filter(dossier_id=pk).order_by("-at", "-pk").values_list("at", "to_status")[:1]
+    ),
+    Dossier._meta.pk,  # type: ignore[arg-type]
+)
 
 #: The rows locked in the current sitting (`_one_sitting`), by primary key.
 _HELD: ContextVar[dict[int, Dossier] | None] = ContextVar("taicho_held_dossiers", default=None)
@@ -315,12 +330,7 @@ def _finish(
     # `_pauses` finds in all the events, only an open one (the last event is to a paused status) overlaps
     # [last event, now] — every closed pause ended at an event no later than the last one.
     last = getattr(locked, _LAST_EVENT, None) or (
-        DossierEvent.objects.filter(dossier_id=locked.pk)
-        .order_by("-at", "-pk")
-        .values_list("at", "to_status")
-        .first()
-        if locked.pk
-        else None
+        next(iter(_LAST_EVENT_OF.rows(locked.pk)), None) if locked.pk else None
     )
     used = None
     if last is not None:

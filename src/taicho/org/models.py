@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from taicho.core.codes import parse_agency_identifier, validate_agency_identifier, validate_personal_id
+from taicho.core.prepared import Prepared
 
 
 class AdministrativeUnit(models.Model):
@@ -316,7 +317,10 @@ class Staff(AbstractUser):
         """The roles of this account, read once per instance (list pages prefetch `roles`)."""
         cached = getattr(self, "_role_cache", None)
         if cached is None:
-            cached = frozenset(r.role for r in self.roles.all())
+            if "roles" in getattr(self, "_prefetched_objects_cache", {}):
+                cached = frozenset(r.role for r in self.roles.all())
+            else:
+                cached = frozenset(role for (role,) in _ROLES_OF.rows(self.pk)) if self.pk else frozenset()
             self._role_cache = cached
         return cached
 
@@ -337,6 +341,13 @@ class StaffRole(models.Model):
 
     def __str__(self) -> str:
         return self.get_role_display()
+
+
+#: The roles of one account, asked on every request: compiled once per connection (`core.prepared`).
+_ROLES_OF: Prepared[StaffRole] = Prepared(
+    lambda pk: StaffRole.objects.filter(staff_id=pk).values_list("role"),
+    models.IntegerField(),
+)
 
 
 class SigningFormula(models.TextChoices):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from taicho.core.prepared import Prepared
 from taicho.org.models import Agency, Delegation, Role, Staff
 
 if TYPE_CHECKING:
@@ -23,17 +25,37 @@ class Step:
 def delegation_for(*, staff: Staff, procedure: Procedure, step: str, on: date) -> Delegation | None:
     """The delegation in force on ``on`` that lets ``staff`` take ``step`` on ``procedure``, if any: one naming
     the person, or one naming a role the person holds within the same agency."""
-    step_filter = {Step.APPRAISE: Q(can_appraise=True), Step.APPROVE: Q(can_approve=True)}[step]
-    who = Q(delegate=staff)
-    if staff.agency_id is not None and staff.role_set:
-        who |= Q(delegate__isnull=True, delegate_role__in=list(staff.role_set), agency_id=staff.agency_id)
-    return (
-        Delegation.objects.in_force_on(on)
-        .filter(step_filter, who, procedures=procedure)
-        .select_related("delegator", "agency")
-        .order_by("-decision_date", "-pk")
-        .first()
-    )
+    roles = sorted(staff.role_set) if staff.agency_id is not None else []
+    if roles:
+        return _delegation_query(step, len(roles)).first(staff.pk, procedure.pk, on, staff.agency_id, *roles)
+    return _delegation_query(step, 0).first(staff.pk, procedure.pk, on)
+
+
+#: `delegation_for`'s query per step and number of roles, compiled once per connection (`core.prepared`;
+#: ~3 ms of Django's time at every approval).
+_DELEGATIONS: dict[tuple[str, int], Prepared[Delegation]] = {}
+
+
+def _delegation_query(step: str, roles: int) -> Prepared[Delegation]:
+    query = _DELEGATIONS.get((step, roles))
+    if query is None:
+        step_filter = {Step.APPRAISE: Q(can_appraise=True), Step.APPROVE: Q(can_approve=True)}[step]
+
+        def build(staff: int, procedure: int, on: date, agency: int | None = None, *held: str) -> Any:
+            who = Q(delegate_id=staff)
+            if held:
+                who |= Q(delegate__isnull=True, delegate_role__in=list(held), agency_id=agency)
+            return (
+                Delegation.objects.in_force_on(on)
+                .filter(step_filter, who, procedures=procedure)
+                .select_related("delegator", "agency")
+                .order_by("-decision_date", "-pk")[:1]
+            )
+
+        key: models.Field[Any, Any] = models.IntegerField()
+        fields = [key, key, models.DateField()] + ([key] + [models.CharField()] * roles if roles else [])
+        query = _DELEGATIONS[(step, roles)] = Prepared(build, *fields)
+    return query
 
 
 def authority_to_approve(
