@@ -200,3 +200,148 @@ def test_delegations_answer_as_their_querysets(people):
                         _same_instance(ours, theirs, ("delegator", "agency"))
                         found += 1
     assert found, "some delegation is in force for someone"
+
+
+@pytest.mark.django_db
+def test_visible_id_answers_as_visible_to_for_everyone(received, people, make_staff):
+    from django.contrib.auth.models import AnonymousUser
+
+    from taicho.dossiers.models import Dossier
+    from taicho.org.models import Agency, Counter, Role
+    from taicho.org.services import create_agency
+
+    province = Agency.objects.get(pk=received.agency_id).parent
+    other_agency = create_agency(
+        code="000.00.88.H49",
+        name="Sở Xây dựng tỉnh Quảng Ninh",
+        level=Agency.Level.DEPARTMENT,
+        parent=province,
+    )
+
+    elsewhere = make_staff(Role.RECEIVING_OFFICER, agency=other_agency)
+    counter = Counter.objects.get(pk=received.counter_id)
+    at_counter = make_staff(Role.RECEIVING_OFFICER, agency=other_agency, counter=counter)
+    nowhere = make_staff(Role.RECEIVING_OFFICER)
+    superuser = make_staff(is_superuser=True)
+    accounts = [*people.values(), elsewhere, at_counter, nowhere, superuser, AnonymousUser()]
+    assert any(getattr(a, "counter_id", None) for a in people.values())
+    assert any(getattr(a, "agency_id", None) and not getattr(a, "counter_id", None) for a in people.values())
+    codes = [received.code, "000.00.12.H49-000000-9999"]
+    seen = 0
+    for account in accounts:
+        for code in codes:
+            expected = (
+                Dossier.objects.visible_to(account).filter(code=code).values_list("id", flat=True).first()
+            )
+            assert Dossier.objects.visible_id(account, code) == expected, (account, code)
+            seen += expected is not None
+    assert seen >= 3  # the agency's staff, the counter's officer from another agency, the superuser
+
+
+def _row(model, pk):
+    return model.objects.filter(pk=pk).values().get()
+
+
+@pytest.mark.django_db
+def test_create_row_writes_what_objects_create_writes(received, people):
+    from datetime import UTC, datetime
+
+    from taicho.core.prepared import create_row
+    from taicho.dossiers.models import DossierEvent
+
+    for actor, budget, detail in [
+        (people["tiepnhan"], 3600, {"ghi_chu": "Đủ thành phần", "số": [1, 2], "có": True}),
+        (None, None, {}),
+    ]:
+        values = dict(
+            dossier=received,
+            agency=received.agency,
+            action="thử",
+            step="reception",
+            from_status="received",
+            to_status="appraising",
+            actor=actor,
+            at=datetime(2026, 11, 27, 8, 30, 15, 123456, tzinfo=UTC),
+            reason="Lý do có dấu: “ngoặc” và \\ gạch",
+            budget_seconds=budget,
+            used_seconds=0,
+            detail=detail,
+        )
+        ours = create_row(DossierEvent, **values)
+        theirs = DossierEvent.objects.create(**values)
+        assert ours.pk and theirs.pk and ours.pk != theirs.pk
+        assert not ours._state.adding and ours._state.db == "default"
+        mine, other = _row(DossierEvent, ours.pk), _row(DossierEvent, theirs.pk)
+        mine.pop("id"), other.pop("id")
+        assert mine == other
+        assert mine["detail"] == detail and mine["actor_id"] == (actor.pk if actor else None)
+
+
+@pytest.mark.django_db
+def test_update_row_writes_what_save_update_fields_writes(received, people):
+    from django.db import DatabaseError
+    from django.db.models import F
+
+    from taicho.core.prepared import update_row
+    from taicho.dossiers.models import Dossier
+
+    twin = Dossier.objects.get(pk=received.pk)
+    for fields, change in [
+        (["status", "row_version"], {"status": "appraising", "row_version": 3}),
+        (["fee_paid", "fee_receipt"], {"fee_paid": 4000, "fee_receipt": "BL-1"}),
+        (["fee_receipt", "finished_at"], {"fee_receipt": "", "finished_at": None}),  # None: NULL in the SQL
+        (["guidance"], {"guidance": {"thiếu": ["Tờ khai"], "lần": 1}}),
+    ]:
+        ours = Dossier.objects.get(pk=received.pk)
+        for name, value in change.items():
+            setattr(ours, name, value)
+        update_row(ours, fields)
+        written = _row(Dossier, received.pk)
+        for name, value in change.items():
+            setattr(twin, name, value)
+        twin.save(update_fields=fields)
+        assert written == _row(Dossier, received.pk)  # Django's save wrote nothing else
+        for name, value in change.items():
+            assert written[Dossier._meta.get_field(name).attname] == value
+
+    ours = Dossier.objects.get(pk=received.pk)
+    ours.row_version = F("row_version") + 1  # an expression: Django saves it as usual
+    update_row(ours, ["row_version"])
+    assert _row(Dossier, received.pk)["row_version"] == 4
+
+    gone = Dossier.objects.get(pk=received.pk)
+    gone.pk = 10**9
+    with pytest.raises(DatabaseError):
+        update_row(gone, ["status"])
+
+
+@pytest.mark.django_db
+def test_a_model_with_save_receivers_is_saved_by_django(received):
+    from django.db.models.signals import post_save
+
+    from taicho.core.prepared import create_row, update_row
+    from taicho.dossiers.models import Dossier, DossierEvent
+
+    heard = []
+
+    def receiver(sender, instance, **kwargs):
+        heard.append((sender, kwargs.get("update_fields")))
+
+    post_save.connect(receiver, sender=DossierEvent)
+    post_save.connect(receiver, sender=Dossier)
+    try:
+        create_row(
+            DossierEvent,
+            dossier=received,
+            action="x",
+            step="reception",
+            to_status="received",
+            at=received.received_at,
+        )
+        dossier = Dossier.objects.get(pk=received.pk)
+        dossier.status = "appraising"
+        update_row(dossier, ["status"])
+    finally:
+        post_save.disconnect(receiver, sender=DossierEvent)
+        post_save.disconnect(receiver, sender=Dossier)
+    assert heard == [(DossierEvent, None), (Dossier, frozenset({"status"}))]

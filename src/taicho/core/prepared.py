@@ -22,6 +22,7 @@ ordinary queryset.
 
 from __future__ import annotations
 
+import copy
 import threading
 import weakref
 from collections.abc import Callable
@@ -29,11 +30,12 @@ from datetime import date
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
+from django.db.models import signals, sql
 from django.db.models.query import QuerySet, get_related_populators  # type: ignore[attr-defined]
 from django.db.transaction import TransactionManagementError
 
-__all__ = ["Prepared"]
+__all__ = ["Prepared", "create_row", "update_row"]
 
 M = TypeVar("M", bound=models.Model)
 
@@ -197,3 +199,130 @@ class Prepared(Generic[M]):
         if template.converters:
             rows = [tuple(r) for r in template.compiler.apply_converters(rows, template.converters)]
         return template, rows
+
+
+# --- writes: one new row, or chosen columns of one row --------------------------------------------------------
+
+
+def _plain(model: type[models.Model]) -> bool:
+    """Whether ``Model.save`` of this model does nothing but its one statement: save not overridden, no parent
+    table, no ``order_with_respect_to``, no receivers of pre/post_save, no field that places its own SQL."""
+    meta = model._meta
+    return (
+        model.save is models.Model.save
+        and model.save_base is models.Model.save_base
+        and not meta.parents
+        and meta.order_with_respect_to is None
+        and not signals.pre_save.has_listeners(model)
+        and not signals.post_save.has_listeners(model)
+        and not any(hasattr(f, "get_placeholder") for f in meta.local_concrete_fields)
+    )
+
+
+class _InsertTemplate:
+    def __init__(self, obj: models.Model, connection: Any) -> None:
+        meta = obj._meta
+        self.fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
+        self.returning = meta.db_returning_fields
+        query = sql.InsertQuery(type(obj))
+        query.insert_values(self.fields, [obj], raw=False)
+        compiler = query.get_compiler(connection=connection)
+        compiler.returning_fields = self.returning
+        [(self.sql, params)] = compiler.as_sql()
+        if len(params) != len(self.fields) or self.sql.count("%s") != len(self.fields):
+            raise ImproperlyConfigured(f"Prepared insert: unexpected SQL {self.sql}")
+        self.compiler = compiler
+
+
+class _UpdateTemplate:
+    def __init__(
+        self, obj: models.Model, fields: list[models.Field], raw: list[Any], connection: Any
+    ) -> None:
+        query = sql.UpdateQuery(type(obj))
+        query.add_update_fields([(f, None, v) for f, v in zip(fields, raw, strict=True)])
+        query.add_q(models.Q(pk=obj.pk))
+        self.sql, params = query.get_compiler(connection=connection).as_sql()
+        expected = sum(v is not None for v in raw) + 1  # Django writes a None as NULL in the SQL itself
+        if len(params) != expected or self.sql.count("%s") != expected:
+            raise ImproperlyConfigured(f"Prepared update: unexpected SQL {self.sql}")
+
+
+_INSERTS: weakref.WeakKeyDictionary[Any, dict[type, _InsertTemplate]] = weakref.WeakKeyDictionary()
+_UPDATES: weakref.WeakKeyDictionary[
+    Any, dict[tuple[type, tuple[str, ...], tuple[bool, ...]], _UpdateTemplate]
+] = weakref.WeakKeyDictionary()
+
+
+def _expression(value: Any) -> bool:
+    return hasattr(value, "resolve_expression") or hasattr(value, "as_sql")
+
+
+def create_row(model: type[M], using: str = DEFAULT_DB_ALIAS, **values: Any) -> M:
+    """``model.objects.create(**values)`` with the INSERT compiled once per connection. Values are prepared
+    for the database and the returned columns (the id) read back by Django's own compiler; a model whose save
+    does more than the one statement (see :func:`_plain`), or a value that is an SQL expression, is saved by
+    Django as usual."""
+    obj = model(**values)
+    connection = connections[using]
+    if not _plain(model):
+        obj.save(force_insert=True, using=using)
+        return obj
+    obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
+    templates = _INSERTS.setdefault(connection, {})
+    template = templates.get(model)
+    if template is None:
+        template = templates[model] = _InsertTemplate(obj, connection)
+    compiler = template.compiler
+    raw = [compiler.pre_save_val(f, obj) for f in template.fields]
+    if any(_expression(v) for v in raw):
+        obj.save(force_insert=True, using=using)
+        return obj
+    params = [compiler.prepare_value(f, v) for f, v in zip(template.fields, raw, strict=True)]
+    run = copy.copy(compiler)
+    run.as_sql = lambda: [(template.sql, params)]  # type: ignore[method-assign]
+    with transaction.mark_for_rollback_on_error(using):
+        rows = run.execute_sql(template.returning)
+    for value, field in zip(rows[0] if rows else (), template.returning, strict=False):
+        setattr(obj, field.attname, value)
+    obj._state.adding = False
+    obj._state.db = using
+    return obj
+
+
+def update_row(obj: models.Model, fields: list[str], using: str = DEFAULT_DB_ALIAS) -> None:
+    """``obj.save(update_fields=fields)`` with the UPDATE compiled once per connection and set of columns;
+    like Django, fails (DatabaseError) when no row was updated. A model whose save does more than the one
+    statement, or a value that is an SQL expression, is saved by Django as usual."""
+    model = type(obj)
+    connection = connections[using]
+    wanted = set(fields)
+    chosen = [
+        f
+        for f in model._meta.local_concrete_fields
+        if not f.primary_key and not f.generated and (f.name in wanted or f.attname in wanted)
+    ]
+    if not _plain(model) or obj.pk is None or not chosen:
+        obj.save(update_fields=fields, using=using)
+        return
+    raw = [f.pre_save(obj, False) for f in chosen]
+    if any(_expression(v) for v in raw):
+        obj.save(update_fields=fields, using=using)
+        return
+    key = (model, tuple(f.attname for f in chosen), tuple(v is None for v in raw))
+    templates = _UPDATES.setdefault(connection, {})
+    template = templates.get(key)
+    if template is None:
+        template = templates[key] = _UpdateTemplate(obj, chosen, raw, connection)
+    params = [
+        f.get_db_prep_save(v, connection=connection)
+        for f, v in zip(chosen, raw, strict=True)
+        if v is not None
+    ]
+    params.append(model._meta.pk.get_db_prep_value(obj.pk, connection, prepared=False))
+    with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
+        cursor.execute(template.sql, params)
+        updated = cursor.rowcount
+    if not updated:
+        raise DatabaseError("Save with update_fields did not affect any rows.")
+    obj._state.adding = False
+    obj._state.db = using

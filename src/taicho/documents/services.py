@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from taicho.catalog.models import Procedure
 from taicho.core.errors import Conflict, DomainError, NotAllowed
-from taicho.core.prepared import Prepared
+from taicho.core.prepared import Prepared, create_row, update_row
 from taicho.documents.models import DocumentEvent, DocumentStatus, IssuedDocument
 from taicho.org.models import Agency, Delegation, Role, SigningFormula, Staff
 from taicho.org.selectors import authority_to_approve
@@ -188,8 +188,9 @@ def _mark_signed(
     locked.delegation = delegation
     locked.pending_signature = None
     # The columns a signature changes (layout: set by the caller with the rendered paper's boxes).
-    locked.save(
-        update_fields=[
+    update_row(
+        locked,
+        [
             "pdf",
             "sha256",
             "status",
@@ -198,7 +199,7 @@ def _mark_signed(
             "delegation",
             "pending_signature",
             "layout",
-        ]
+        ],
     )
     _event(
         locked,
@@ -357,7 +358,7 @@ def seal_document(
         locked.status = DocumentStatus.SEALED
         locked.sealed_by = clerk
         locked.sealed_at = at
-        locked.save(update_fields=["pdf", "sha256", "status", "sealed_by", "sealed_at"])
+        update_row(locked, ["pdf", "sha256", "status", "sealed_by", "sealed_at"])
         _event(
             locked,
             "sealed",
@@ -396,7 +397,7 @@ def release_document(
             locked.status = DocumentStatus.RELEASED
             locked.released_at = timezone.now()
             locked.validation = summary
-            locked.save(update_fields=["status", "released_at", "validation"])
+            update_row(locked, ["status", "released_at", "validation"])
             _event(
                 locked,
                 "released",
@@ -501,8 +502,14 @@ def _own_authority(leader: Staff, agency: Agency) -> None:
 def _event(
     document: IssuedDocument, action: str, actor: Staff | None, old: str, new: str, detail: dict | None = None
 ) -> None:
-    DocumentEvent.objects.create(
-        document=document, action=action, actor=actor, from_status=old, to_status=new, detail=detail or {}
+    create_row(
+        DocumentEvent,
+        document=document,
+        action=action,
+        actor=actor,
+        from_status=old,
+        to_status=new,
+        detail=detail or {},
     )
 
 

@@ -13,6 +13,7 @@ import binascii
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
+from django.db import DEFAULT_DB_ALIAS
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -46,7 +47,10 @@ def _visible(request: HttpRequest, code: str) -> Dossier:
 def _target(request: HttpRequest, code: str) -> Dossier:
     """The dossier a step acts on, scoped like `_visible` but reading only its id: the service locks and
     reads the row itself (`select_for_update`)."""
-    return get_object_or_404(Dossier.objects.visible_to(_staff(request)).only("id"), code=code)
+    pk = Dossier.objects.visible_id(_staff(request), code)
+    if pk is None:
+        raise Http404
+    return Dossier.from_db(DEFAULT_DB_ALIAS, ["id"], [pk])  # as `.only("id")` gives it
 
 
 # --- schemas -------------------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from taicho.catalog.models import Component, Procedure, ProcedureCase, Procedure
 from taicho.core.calendar import calendar_for
 from taicho.core.codes import parse_personal_id
 from taicho.core.errors import Conflict, DomainError, NotAllowed
-from taicho.core.prepared import Prepared
+from taicho.core.prepared import Prepared, create_row, update_row
 from taicho.core.services import allocate_dossier_code
 from taicho.core.workcal import CalendarError, TimeLimit
 from taicho.dossiers.models import (
@@ -193,7 +193,7 @@ def _save(dossier: Dossier) -> None:
             f.name for f in Dossier._meta.concrete_fields if getattr(dossier, f.attname) != loaded[f.attname]
         ]
         if changed:
-            dossier.save(update_fields=changed)
+            update_row(dossier, changed)  # the UPDATE compiled once per set of columns
     _remember(dossier)
 
 
@@ -364,7 +364,7 @@ _LAST_EVENT = "_taicho_last_event"
 
 def _event(locked: Dossier, **fields: Any) -> DossierEvent:
     """Append an event of ``locked`` (locked by the caller) and note it as the row's last one."""
-    event = DossierEvent.objects.create(dossier=locked, agency=locked.agency, **fields)
+    event = create_row(DossierEvent, dossier=locked, agency=locked.agency, **fields)
     setattr(locked, _LAST_EVENT, (event.at, event.to_status))
     return event
 
