@@ -345,3 +345,95 @@ def test_a_model_with_save_receivers_is_saved_by_django(received):
         post_save.disconnect(receiver, sender=DossierEvent)
         post_save.disconnect(receiver, sender=Dossier)
     assert heard == [(DossierEvent, None), (Dossier, frozenset({"status"}))]
+
+
+@pytest.mark.django_db
+def test_receptions_catalog_reads_answer_as_their_querysets(demo):
+    from datetime import timedelta
+
+    from taicho.catalog.models import OnTheSpotDesignation, Procedure, ProcedureVersion
+    from taicho.dossiers import api
+    from taicho.dossiers import services as s
+    from taicho.org.models import Agency
+
+    designated = list(OnTheSpotDesignation.objects.values_list("procedure_id", "agency_id", "status"))
+    procedures = list(Procedure.objects.filter(pk__in={p for p, _, _ in designated}))
+    assert procedures
+    agencies = list(Agency.objects.all()[:5])
+    checked = 0
+    for procedure in procedures:
+        assert (
+            api._PROCEDURE_BY_CODE.first(procedure.code)
+            == Procedure.objects.filter(code=procedure.code).first()
+        )
+        days = {v.effective_from for v in ProcedureVersion.objects.filter(procedure=procedure)}
+        days |= {d - timedelta(days=1) for d in days} | {date(2026, 11, 27)}
+        for day in days:
+            ours, theirs = s._VERSION_ON.first(procedure.pk, day), procedure.version_on(day)
+            assert (ours and ours.pk) == (theirs and theirs.pk), (procedure, day)
+            if ours is None:
+                continue
+            assert ours.name == theirs.name and ours.get_deferred_fields()  # the long texts stay unread
+            case = s._IN_PERSON_CASE.first(ours.pk)
+            assert case == theirs.cases.filter(channel="in_person").order_by("ordinal").first()
+            assert s._COMPONENTS.all(ours.pk) == list(theirs.components.all())
+            if case is not None:
+                assert s._FEES_VND.all(case.pk) == list(case.fees.filter(currency="VND"))
+            checked += 1
+        for agency in agencies:
+            for status in ("active", "suspended"):
+                expected = procedure.on_the_spot.filter(agency=agency, status=status).exists()
+                assert bool(s._ON_THE_SPOT.rows(procedure.pk, agency.pk, status)) == expected
+    assert checked
+    assert api._PROCEDURE_BY_CODE.first("9.999999") is None
+
+
+@pytest.mark.django_db
+def test_related_reads_a_foreign_key_as_django_does(people):
+    from taicho.core.prepared import by_pk, related
+    from taicho.org.models import Agency, Staff
+
+    for staff in people.values():
+        fresh = Staff.objects.get(pk=staff.pk)
+        for name in ("agency", "counter", "center"):
+            ours = related(fresh, name)
+            assert ours == getattr(Staff.objects.get(pk=staff.pk), name)
+            if ours is not None:
+                assert _values(ours) == _values(getattr(Staff.objects.get(pk=staff.pk), name))
+            assert Staff._meta.get_field(name).is_cached(fresh)  # kept, as Django keeps it
+    agency = Agency.objects.exclude(parent=None).first()
+    assert related(agency, "parent") == agency.parent
+    top = Agency.objects.filter(parent=None).first()
+    assert related(top, "parent") is None
+    with pytest.raises(Agency.DoesNotExist):
+        by_pk(Agency, 10**9)
+
+
+@pytest.mark.django_db
+def test_signing_reads_answer_as_their_querysets(people):
+    from taicho.org.models import Agency
+    from taicho.signing import services as signing
+    from taicho.signing.models import SigningCredential, TrustedRoot
+
+    assert signing._TRUST.rows() == list(
+        TrustedRoot.objects.filter(is_active=True).values_list("certificate_pem", "crl_der")
+    )
+    assert signing.trust_material()[0]
+    found = 0
+    for staff in people.values():
+        theirs = (
+            SigningCredential.objects.filter(holder="person", staff=staff, is_active=True)
+            .order_by("-created_at")
+            .first()
+        )
+        assert signing._PERSONAL.first(staff.pk, SigningCredential.Holder.PERSON) == theirs
+        found += theirs is not None
+    for agency in Agency.objects.all():
+        theirs = (
+            SigningCredential.objects.filter(holder="organisation", agency=agency, is_active=True)
+            .order_by("-created_at")
+            .first()
+        )
+        assert signing._SEAL.first(agency.pk, SigningCredential.Holder.ORGANISATION) == theirs
+        found += theirs is not None
+    assert found >= 2

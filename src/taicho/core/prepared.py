@@ -18,6 +18,12 @@ Nothing is guessed: when a sentinel does not come out of the compiler unchanged 
 value, e.g. ``__contains`` or ``__year``), or a constant contains one, the query is refused when first built
 (ImproperlyConfigured) — it must stay an ordinary queryset. The tests compare every prepared query with its
 ordinary queryset.
+
+The same for the writes every step makes: :func:`create_row` (``objects.create``) and :func:`update_row`
+(``save(update_fields=…)``) compile their statement once per connection and set of columns, and prepare the
+values with Django's own compiler; :func:`related` reads a foreign key's row by primary key. Where Django's
+save would do more than its one statement (an overridden save, signal receivers, a parent table) or a value is
+an SQL expression, they leave the work to Django.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ from django.db.models import signals, sql
 from django.db.models.query import QuerySet, get_related_populators  # type: ignore[attr-defined]
 from django.db.transaction import TransactionManagementError
 
-__all__ = ["Prepared", "create_row", "update_row"]
+__all__ = ["Prepared", "by_pk", "create_row", "related", "update_row"]
 
 M = TypeVar("M", bound=models.Model)
 
@@ -72,7 +78,7 @@ class _Template:
 
     def __init__(self, queryset: QuerySet, connection: Any, prepped: list[Any]) -> None:
         compiler = queryset.query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
+        text, params = compiler.as_sql()
         slots: list[Any] = []
         found: set[int] = set()
         for value in params:
@@ -86,11 +92,11 @@ class _Template:
             if any(
                 isinstance(p, str) and isinstance(value, str) and p.strip("\x1f") in value for p in prepped
             ):
-                raise ImproperlyConfigured(f"Prepared: a lookup transforms its parameter: {sql}")
+                raise ImproperlyConfigured(f"Prepared: a lookup transforms its parameter: {text}")
             slots.append((None, value))
         if found != set(range(len(prepped))):
-            raise ImproperlyConfigured(f"Prepared: a parameter does not reach the SQL unchanged: {sql}")
-        self.sql = sql
+            raise ImproperlyConfigured(f"Prepared: a parameter does not reach the SQL unchanged: {text}")
+        self.sql = text
         self.slots = slots
         self.locks = bool(queryset.query.select_for_update)
         self.klass_info = compiler.klass_info
@@ -326,3 +332,29 @@ def update_row(obj: models.Model, fields: list[str], using: str = DEFAULT_DB_ALI
         raise DatabaseError("Save with update_fields did not affect any rows.")
     obj._state.adding = False
     obj._state.db = using
+
+
+# --- a row by its primary key, and a forward foreign key -------------------------------------------------------
+
+_BY_PK: dict[type, Prepared[Any]] = {}
+
+
+def by_pk(model: type[M], pk: Any) -> M:
+    """``model._base_manager.get(pk=pk)``, compiled once per connection (DoesNotExist as Django's)."""
+    query = _BY_PK.get(model)
+    if query is None:
+        query = _BY_PK[model] = Prepared(lambda key: model._base_manager.filter(pk=key), model._meta.pk)
+    return query.get(pk)  # type: ignore[no-any-return]
+
+
+def related(obj: models.Model, name: str) -> Any:
+    """``getattr(obj, name)`` for a forward foreign key: the related row read by primary key with a query
+    compiled once per connection, and kept on ``obj`` as Django keeps it. A one-to-one field, or a key to a
+    column other than the primary key, is read by Django as usual."""
+    field = obj._meta.get_field(name)
+    if field.is_cached(obj) or not field.many_to_one or not field.target_field.primary_key:  # type: ignore[union-attr]
+        return getattr(obj, name)
+    key = getattr(obj, field.attname)  # type: ignore[union-attr]
+    value = None if key is None else by_pk(field.related_model, key)  # type: ignore[arg-type]
+    field.set_cached_value(obj, value)  # type: ignore[union-attr]
+    return value

@@ -13,7 +13,7 @@ import binascii
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, models
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -23,6 +23,7 @@ from pydantic import field_validator
 
 from taicho.catalog.models import OnTheSpotStatus, Procedure, ProcedureCase, ProcedureVersion
 from taicho.core.errors import DomainError
+from taicho.core.prepared import Prepared
 from taicho.dossiers import selectors, services
 from taicho.dossiers.models import Dossier, DossierComponent
 from taicho.dossiers.states import Status
@@ -394,8 +395,14 @@ def _provided(items: list[ProvidedIn]) -> list[services.Provided]:
     ]
 
 
+#: `Procedure.objects.filter(code=code).first()`, compiled once per connection (every reception asks).
+_PROCEDURE_BY_CODE: Prepared[Procedure] = Prepared(
+    lambda code: Procedure.objects.filter(code=code)[:1], models.CharField()
+)
+
+
 def _procedure(code: str) -> Procedure:
-    procedure = Procedure.objects.filter(code=code).first()
+    procedure = _PROCEDURE_BY_CODE.first(code)
     if procedure is None:
         raise DomainError(
             _("Không có thủ tục mã %(code)s trong danh mục.") % {"code": code}, code="unknown_procedure"

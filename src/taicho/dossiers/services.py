@@ -25,11 +25,19 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from taicho.catalog.models import Component, Procedure, ProcedureCase, ProcedureVersion, TimeUnit
+from taicho.catalog.models import (
+    Component,
+    Fee,
+    OnTheSpotDesignation,
+    Procedure,
+    ProcedureCase,
+    ProcedureVersion,
+    TimeUnit,
+)
 from taicho.core.calendar import calendar_for
 from taicho.core.codes import parse_personal_id
 from taicho.core.errors import Conflict, DomainError, NotAllowed
-from taicho.core.prepared import Prepared, create_row, update_row
+from taicho.core.prepared import Prepared, create_row, related, update_row
 from taicho.core.services import allocate_dossier_code
 from taicho.core.workcal import CalendarError, TimeLimit
 from taicho.dossiers.models import (
@@ -143,6 +151,38 @@ _LAST_EVENT_OF: Prepared[DossierEvent] = Prepared(
         DossierEvent.objects.filter(dossier_id=pk).order_by("-at", "-pk").values_list("at", "to_status")[:1]
     ),
     Dossier._meta.pk,  # type: ignore[arg-type]
+)
+
+#: Reception's reads of the catalog (versions in force are frozen: `catalog`), compiled once per connection.
+_VERSION_ON: Prepared[ProcedureVersion] = Prepared(
+    # Procedure.version_on, without the portal record and long texts no step reads (`_version`).
+    lambda procedure, day: (
+        ProcedureVersion.objects.filter(procedure_id=procedure, effective_from__lte=day)
+        .defer(*(name.removeprefix("version__") for name in HEAVY_VERSION_FIELDS))
+        .order_by("-effective_from", "-number")[:1]
+    ),
+    models.IntegerField(),
+    models.DateField(),
+)
+_IN_PERSON_CASE: Prepared[ProcedureCase] = Prepared(
+    lambda version: ProcedureCase.objects.filter(version_id=version, channel="in_person").order_by("ordinal")[
+        :1
+    ],
+    models.IntegerField(),
+)
+_COMPONENTS: Prepared[Component] = Prepared(
+    lambda version: Component.objects.filter(version_id=version), models.IntegerField()
+)
+_ON_THE_SPOT: Prepared[Any] = Prepared(
+    lambda procedure, agency, status: OnTheSpotDesignation.objects.filter(
+        procedure_id=procedure, agency_id=agency, status=status
+    ).values_list("id")[:1],
+    models.IntegerField(),
+    models.IntegerField(),
+    models.CharField(),
+)
+_FEES_VND: Prepared[Fee] = Prepared(
+    lambda case: Fee.objects.filter(case_id=case, currency="VND"), models.IntegerField()
 )
 
 #: The rows locked in the current sitting (`_one_sitting`), by primary key.
@@ -394,11 +434,11 @@ def _validated_applicant(applicant: Applicant) -> Applicant:
 def _version_and_case(
     procedure: Procedure, case: ProcedureCase | None, at: datetime
 ) -> tuple[ProcedureVersion, ProcedureCase]:
-    version = procedure.version_on(timezone.localdate(at))
+    version = _VERSION_ON.first(procedure.pk, timezone.localdate(at))
     if version is None:
         raise DomainError(_("Thủ tục %(code)s chưa có phiên bản có hiệu lực.") % {"code": procedure.code})
     if case is None:
-        case = version.cases.filter(channel="in_person").order_by("ordinal").first()
+        case = _IN_PERSON_CASE.first(version.pk)
     if case is None or case.version_id != version.pk:
         raise DomainError(_("Trường hợp đã chọn không thuộc phiên bản đang áp dụng của thủ tục."))
     if case.time_limit_value is None:
@@ -413,7 +453,7 @@ def _version_and_case(
 
 def _check_components(version: ProcedureVersion, provided: Sequence[Provided]) -> dict[int, Component]:
     """Only components of the procedure may be recorded or asked for (domain.md §2)."""
-    own = {c.pk: c for c in version.components.all()}
+    own = {c.pk: c for c in _COMPONENTS.all(version.pk)}
     strangers = [p.component_id for p in provided if p.component_id not in own]
     if strangers:
         raise DomainError(
@@ -440,14 +480,14 @@ def _due(dossier: Dossier, at: datetime) -> tuple[datetime, datetime]:
 def _on_the_spot(procedure: Procedure, agency: Agency) -> bool:
     from taicho.catalog.models import OnTheSpotStatus
 
-    return procedure.on_the_spot.filter(agency=agency, status=OnTheSpotStatus.ACTIVE).exists()
+    return bool(_ON_THE_SPOT.rows(procedure.pk, agency.pk, OnTheSpotStatus.ACTIVE))
 
 
 def _fee(case: ProcedureCase, provided: Sequence[Provided]) -> int:
     """The fee due in đồng: fixed fees once, per-page/per-copy fees times the number of copies provided."""
     total = 0
     copies = sum(p.count for p in provided) or 1
-    for fee in case.fees.filter(currency="VND"):
+    for fee in _FEES_VND.all(case.pk):
         total += fee.amount * (copies if fee.per_unit else 1)
     return total
 
@@ -529,8 +569,9 @@ def _paper(dossier: Dossier, form: str, data: dict[str, Any], actor: Staff | Non
 
 def _form_common(dossier: Dossier, at: datetime) -> dict[str, Any]:
     agency = dossier.agency
+    parent = related(agency, "parent")
     return {
-        "parent_agency": agency.parent.name if agency.parent_id and agency.parent else "",
+        "parent_agency": parent.name if parent else "",
         "agency": agency.name,
         "place": place_name(agency),
         "issued_at": at,
@@ -565,10 +606,10 @@ def _new_dossier(
     if not officer.has_role(Role.RECEIVING_OFFICER):
         raise NotAllowed(_("Chỉ cán bộ tiếp nhận được tiếp nhận hồ sơ."))
     version, case = _version_and_case(procedure, case, at)
-    agency = agency or officer.agency
+    agency = agency or related(officer, "agency")
     if agency is None:
         raise DomainError(_("Chưa xác định cơ quan giải quyết hồ sơ."))
-    counter = counter or officer.counter
+    counter = counter or related(officer, "counter")
     code = allocate_dossier_code(agency_identifier=agency.code, day=timezone.localdate(at))
     dossier = Dossier(
         code=code,
@@ -576,7 +617,7 @@ def _new_dossier(
         version=version,
         case=case,
         agency=agency,
-        center=officer.center,
+        center=related(officer, "center"),
         counter=counter,
         status=status,
         on_the_spot=_on_the_spot(procedure, agency),

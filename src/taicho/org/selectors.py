@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from taicho.core.prepared import Prepared
+from taicho.core.prepared import Prepared, related
 from taicho.org.models import Agency, Delegation, Role, Staff
 
 if TYPE_CHECKING:
@@ -93,10 +93,10 @@ def descendants(agency: Agency) -> list[Agency]:
 
 def place_name(agency: Agency) -> str:
     """The place written before the date on a paper (Decree 30/2020: the province's name, e.g. "Quảng Ninh")."""
-    unit = agency.administrative_unit
+    unit = related(agency, "administrative_unit")
     if unit is None:
         return ""
-    province = unit.province or unit
+    province = related(unit, "province") or unit
     name = province.name
     for prefix in ("Thành phố ", "Tỉnh "):
         if name.startswith(prefix):

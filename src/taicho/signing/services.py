@@ -11,9 +11,11 @@ from typing import Any
 
 from cryptography import x509
 from django.conf import settings
+from django.db import models
 from django.utils.translation import gettext as _
 
 from taicho.core.errors import DomainError
+from taicho.core.prepared import Prepared
 from taicho.org.models import Agency, Staff
 from taicho.signing.models import SigningCredential, TrustedRoot
 
@@ -45,11 +47,31 @@ def crls() -> list[bytes]:
     return [bytes(root.crl_der) for root in TrustedRoot.objects.filter(is_active=True) if root.crl_der]
 
 
+# Read at every signature, seal and release: compiled once per connection (`core.prepared`).
+_TRUST: Prepared[TrustedRoot] = Prepared(
+    lambda: TrustedRoot.objects.filter(is_active=True).values_list("certificate_pem", "crl_der"),
+)
+_PERSONAL: Prepared[SigningCredential] = Prepared(
+    lambda staff, holder: SigningCredential.objects.filter(
+        holder=holder, staff_id=staff, is_active=True
+    ).order_by("-created_at")[:1],
+    models.IntegerField(),
+    models.CharField(),
+)
+_SEAL: Prepared[SigningCredential] = Prepared(
+    lambda agency, holder: SigningCredential.objects.filter(
+        holder=holder, agency_id=agency, is_active=True
+    ).order_by("-created_at")[:1],
+    models.IntegerField(),
+    models.CharField(),
+)
+
+
 def trust_material() -> tuple[list[bytes], list[bytes]]:
     """The active trust roots (PEM) and their latest CRLs (DER), read in one query."""
     roots: list[bytes] = []
     revocations: list[bytes] = []
-    for pem, crl in TrustedRoot.objects.filter(is_active=True).values_list("certificate_pem", "crl_der"):
+    for pem, crl in _TRUST.rows():
         roots.append(pem.encode())
         if crl:
             revocations.append(bytes(crl))
@@ -57,24 +79,14 @@ def trust_material() -> tuple[list[bytes], list[bytes]]:
 
 
 def personal_credential(staff: Staff) -> SigningCredential:
-    credential = (
-        SigningCredential.objects.filter(holder=SigningCredential.Holder.PERSON, staff=staff, is_active=True)
-        .order_by("-created_at")
-        .first()
-    )
+    credential = _PERSONAL.first(staff.pk, SigningCredential.Holder.PERSON)
     if credential is None:
         raise DomainError(_("%(name)s chưa có chứng thư số cá nhân đang dùng để ký.") % {"name": staff})
     return credential
 
 
 def seal_credential(agency: Agency) -> SigningCredential:
-    credential = (
-        SigningCredential.objects.filter(
-            holder=SigningCredential.Holder.ORGANISATION, agency=agency, is_active=True
-        )
-        .order_by("-created_at")
-        .first()
-    )
+    credential = _SEAL.first(agency.pk, SigningCredential.Holder.ORGANISATION)
     if credential is None:
         raise DomainError(
             _("%(agency)s chưa có chứng thư số của cơ quan (con dấu điện tử).") % {"agency": agency.name}
