@@ -1,4 +1,5 @@
 import gc
+import logging
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -14,15 +15,18 @@ def warm_up() -> None:
     the libraries, the URL configuration) out of every later full collection, which otherwise scanned all of
     it (50–160 ms each) — and a forked worker keeps sharing those pages with its parent. Touches no
     database (a worker opens its own connection)."""
-    from django.urls import get_resolver
+    try:
+        from django.urls import get_resolver
 
-    from taicho.documents import render
-    from taicho.signing import sign, validate  # noqa: F401
+        from taicho.documents import render
+        from taicho.signing import sign, validate  # noqa: F401
 
-    get_resolver().url_patterns  # noqa: B018  (imports every view and API module)
-    for template in (*render.FORMS, *render.RESULT_TEMPLATES):
-        render._compiler(template)
-    sign._vietnamese_font()
+        get_resolver().url_patterns  # noqa: B018  (imports every view and API module)
+        for template in (*render.FORMS, *render.RESULT_TEMPLATES):
+            render._compiler(template)
+        sign._vietnamese_font()
+    except Exception:  # the server still starts; the first request that needs it reports the problem
+        logging.getLogger(__name__).exception("Không chuẩn bị trước được mẫu in / phông chữ khi khởi động")
     gc.collect()
     gc.freeze()
 
