@@ -29,7 +29,6 @@ an SQL expression, they leave the work to Django.
 from __future__ import annotations
 
 import copy
-import threading
 import weakref
 from collections.abc import Callable
 from datetime import date
@@ -123,7 +122,6 @@ class Prepared(Generic[M]):
         self._fields = fields
         self._using = using
         self._templates: weakref.WeakKeyDictionary[Any, _Template] = weakref.WeakKeyDictionary()
-        self._lock = threading.Lock()
 
     def _template(self, connection: Any) -> _Template:
         template = self._templates.get(connection)
@@ -139,8 +137,7 @@ class Prepared(Generic[M]):
                 raise
             except Exception as exc:  # e.g. `__year` computes a range from its value
                 raise ImproperlyConfigured(f"Prepared: a lookup transforms its parameter ({exc})") from exc
-            with self._lock:
-                self._templates[connection] = template
+            self._templates[connection] = template  # one connection per thread: no race
         return template
 
     def queryset(self, *args: Any) -> QuerySet[M, Any]:

@@ -3,6 +3,8 @@ digitized, and the append-only history of every step."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -12,44 +14,54 @@ from taicho.core.prepared import Prepared
 from taicho.dossiers.states import IN_PROCESS, NATIONAL_CODE, Status
 
 
+def _scope(user) -> tuple[Any, ...]:  # type: ignore[no-untyped-def]
+    """Which dossiers ``user`` sees: ("all",), ("center", center_id), ("agency", agency_id, counter_id) or
+    ("none",) — the rule of `DossierQuerySet.visible_to`."""
+    from taicho.org.models import Role
+
+    if not getattr(user, "is_authenticated", False):
+        return ("none",)
+    if user.is_superuser:
+        return ("all",)
+    if user.role_set & {Role.CENTER_DIRECTOR, Role.INSPECTOR} and user.center_id:
+        return ("center", user.center_id)
+    if user.agency_id:
+        return ("agency", user.agency_id, user.counter_id)
+    return ("none",)
+
+
+def _agency_scope(agency: Any, counter: Any) -> Q:
+    """An agency's staff see its dossiers and those received at their counter."""
+    return Q(agency_id=agency) | Q(counter_id=counter, counter__isnull=False)
+
+
 class DossierQuerySet(models.QuerySet["Dossier"]):
     def visible_to(self, user) -> DossierQuerySet:  # type: ignore[no-untyped-def]
         """Authorization at the query (design.md rule 6): staff see their agency's dossiers (and those at their
         counter); the center's director and inspectors see the center's; an officer of another agency sees
         nothing."""
-        from taicho.org.models import Role
-
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_superuser:
+        kind, *key = _scope(user)
+        if kind == "all":
             return self
-        roles = user.role_set
-        if roles & {Role.CENTER_DIRECTOR, Role.INSPECTOR} and user.center_id:
-            return self.filter(center_id=user.center_id)
-        if user.agency_id:
-            return self.filter(
-                Q(agency_id=user.agency_id) | Q(counter_id=user.counter_id, counter__isnull=False)
-            )
+        if kind == "center":
+            return self.filter(center_id=key[0])
+        if kind == "agency":
+            return self.filter(_agency_scope(*key))
         return self.none()
 
     def visible_id(self, user, code: str) -> int | None:  # type: ignore[no-untyped-def]
         """The id of the dossier ``code`` if ``user`` may see it (`visible_to`), else None — what every step
         asks first. For an agency's staff (nearly every request) the query is compiled once per connection
         (`core.prepared`); it equals ``visible_to(user).filter(code=code)`` (tested)."""
-        from taicho.org.models import Role
-
-        if (
-            getattr(user, "is_authenticated", False)
-            and not user.is_superuser
-            and not (user.role_set & {Role.CENTER_DIRECTOR, Role.INSPECTOR} and user.center_id)
-            and user.agency_id
-        ):
-            if user.counter_id is not None:
-                rows = _VISIBLE_AT_COUNTER.rows(user.agency_id, user.counter_id, code)
-            else:
-                rows = _VISIBLE_IN_AGENCY.rows(user.agency_id, code)
-            return rows[0][0] if rows else None
-        return self.visible_to(user).filter(code=code).values_list("id", flat=True).first()
+        kind, *key = _scope(user)
+        if kind != "agency":
+            return self.visible_to(user).filter(code=code).values_list("id", flat=True).first()
+        agency, counter = key
+        if counter is not None:
+            rows = _VISIBLE_AT_COUNTER.rows(agency, counter, code)
+        else:
+            rows = _VISIBLE_IN_AGENCY.rows(agency, code)
+        return rows[0][0] if rows else None
 
     def in_process(self) -> DossierQuerySet:
         return self.filter(status__in=list(IN_PROCESS))
@@ -330,16 +342,14 @@ class Rating(models.Model):
 #: `DossierQuerySet.visible_id` for an agency's staff, at a counter or not (`visible_to`'s filter).
 _VISIBLE_AT_COUNTER: Prepared[Dossier] = Prepared(
     lambda agency, counter, code: Dossier.objects.filter(
-        Q(agency_id=agency) | Q(counter_id=counter, counter__isnull=False), code=code
+        _agency_scope(agency, counter), code=code
     ).values_list("id"),
     models.IntegerField(),
     models.IntegerField(),
     models.CharField(),
 )
 _VISIBLE_IN_AGENCY: Prepared[Dossier] = Prepared(
-    lambda agency, code: Dossier.objects.filter(
-        Q(agency_id=agency) | Q(counter_id=None, counter__isnull=False), code=code
-    ).values_list("id"),
+    lambda agency, code: Dossier.objects.filter(_agency_scope(agency, None), code=code).values_list("id"),
     models.IntegerField(),
     models.CharField(),
 )

@@ -52,19 +52,17 @@ _TRUST: Prepared[TrustedRoot] = Prepared(
     lambda: TrustedRoot.objects.filter(is_active=True).values_list("certificate_pem", "crl_der"),
 )
 _PERSONAL: Prepared[SigningCredential] = Prepared(
-    lambda staff, holder: SigningCredential.objects.filter(
-        holder=holder, staff_id=staff, is_active=True
-    ).order_by("-created_at")[:1],
+    lambda staff: _active_credentials(SigningCredential.Holder.PERSON).filter(staff_id=staff)[:1],
     models.IntegerField(),
-    models.CharField(),
 )
 _SEAL: Prepared[SigningCredential] = Prepared(
-    lambda agency, holder: SigningCredential.objects.filter(
-        holder=holder, agency_id=agency, is_active=True
-    ).order_by("-created_at")[:1],
+    lambda agency: _active_credentials(SigningCredential.Holder.ORGANISATION).filter(agency_id=agency)[:1],
     models.IntegerField(),
-    models.CharField(),
 )
+
+
+def _active_credentials(holder: str) -> Any:
+    return SigningCredential.objects.filter(holder=holder, is_active=True).order_by("-created_at")
 
 
 def trust_material() -> tuple[list[bytes], list[bytes]]:
@@ -79,14 +77,14 @@ def trust_material() -> tuple[list[bytes], list[bytes]]:
 
 
 def personal_credential(staff: Staff) -> SigningCredential:
-    credential = _PERSONAL.first(staff.pk, SigningCredential.Holder.PERSON)
+    credential = _PERSONAL.first(staff.pk)
     if credential is None:
         raise DomainError(_("%(name)s chưa có chứng thư số cá nhân đang dùng để ký.") % {"name": staff})
     return credential
 
 
 def seal_credential(agency: Agency) -> SigningCredential:
-    credential = _SEAL.first(agency.pk, SigningCredential.Holder.ORGANISATION)
+    credential = _SEAL.first(agency.pk)
     if credential is None:
         raise DomainError(
             _("%(agency)s chưa có chứng thư số của cơ quan (con dấu điện tử).") % {"agency": agency.name}
