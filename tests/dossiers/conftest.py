@@ -62,7 +62,6 @@ RESULT_DATA = {
     "pages": 1,
     "copies": 2,
     "fee": 4000,
-    "certification_number": "125",
     "book_number": "01/2026",
 }
 

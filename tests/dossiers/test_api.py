@@ -204,6 +204,23 @@ def test_a_repeated_step_409(api, received_code):
     assert_error(api.post("tiepnhan", path), 409, "conflict", "người khác vừa xử lý")
 
 
+def test_a_certification_number_in_the_draft_422_and_nothing_changes(api, received_code):
+    base = f"/api/dossiers/{received_code}"
+    assert api.post("thamdinh", base + "/start-appraisal").status_code == 200
+    body = {
+        "template": "copy_certification",
+        "title": "Bản sao được chứng thực từ bản chính",
+        "data": RESULT_DATA | {"certification_number": "7"},
+    }
+    assert_error(
+        api.post("thamdinh", base + "/submit-for-approval", body),
+        422,
+        "register_number_given",
+        "cấp theo sổ chứng thực",
+    )
+    assert Dossier.objects.get(code=received_code).status == "appraising"
+
+
 def test_a_malformed_personal_id_422(api):
     body = receipt_body(api, id_number="12345")
     assert_error(api.post("tiepnhan", "/api/dossiers", body), 422, "invalid_applicant", "12 chữ số")

@@ -165,8 +165,12 @@ def test_the_draft_and_the_signed_paper_say_the_same(received, people):
     signed = text_of(received.result.pdf.open("rb").read())
     links = {w for w in (draft + " " + signed).split() if w.startswith("http")}  # tracking vs verification
     marking = set(MARK.split()) | set("DỰTHẢO")  # the diagonal "DỰ THẢO" comes out letter by letter
-    assert set(signed.split()) - set(draft.split()) <= links
-    assert set(draft.split()) - set(signed.split()) <= links | marking
+    # The certification number is the register's, given at the signature; the draft says so.
+    number = received.result.data["certification_number"]
+    assert "Số chứng thực: (cấp khi ký)," in " ".join(draft.split())
+    assert f"Số chứng thực: {number}," in " ".join(signed.split())
+    assert set(signed.split()) - set(draft.split()) <= links | {f"{number},"}
+    assert set(draft.split()) - set(signed.split()) <= links | marking | {"(cấp", "khi", "ký),"}
 
 
 # --- the API -------------------------------------------------------------------------------------------------

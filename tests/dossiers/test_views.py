@@ -246,6 +246,9 @@ def test_the_five_steps_by_their_roles_through_the_pages(client, received):
     html = page(client.get(detail(code)))
     assert "Đã nhận thẩm định" in html and 'id="btn-submit"' in html
     assert 'value="Nguyễn Thị Lan Anh"' in html  # requester prefilled from the owner
+    # The certification number is not typed: the register gives it when the leader signs.
+    assert "copy_certification__certification_number" not in html
+    assert "hệ thống cấp số tiếp theo trong sổ chứng thực" in html
     assert follow(client, act(code, "submit_for_approval"), draft_post()).status_code == 200
     received.refresh_from_db()
     assert received.status == Status.AWAITING_APPROVAL and received.result is not None
@@ -253,6 +256,8 @@ def test_the_five_steps_by_their_roles_through_the_pages(client, received):
     login(client, "lanhdao")
     html = page(follow(client, act(code, "approve")))
     assert "Đã ký duyệt kết quả" in html
+    received.refresh_from_db()
+    assert received.result.data["certification_number"] == "1"
     login(client, "vanthu")
     html = page(follow(client, act(code, "seal")))
     assert "Đã đóng dấu và phát hành" in html

@@ -24,7 +24,6 @@ def copy_certification_data() -> dict:
         "copies": 2,
         "fee": 4000,
         "fee_rate": "2.000 đồng/trang",
-        "certification_number": "125",
         "book_number": "01/2026",
         "dossier_code": "000.00.12.H49-261127-0001",
         "tthc_code": "2.000815",

@@ -53,7 +53,8 @@ def test_sign_seal_validate_release(draft, people, tmp_path):
 
 def test_the_signature_block_follows_the_delegation(draft, people):
     signed = approve_document(document=draft, leader=people["lanhdao"])
-    assert signed.data == draft.data  # the stored data stays what the appraiser drafted
+    # The stored data stays what the appraiser drafted, with the certification register's number given at signing.
+    assert signed.data == {**draft.data, "certification_number": "1"}
     import subprocess
 
     text = subprocess.run(

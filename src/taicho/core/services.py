@@ -1,4 +1,4 @@
-"""Writes of the core app: the gapless daily counter behind dossier codes, and the official calendar."""
+"""Writes of the core app: the gapless counters behind dossier codes and registers, and the official calendar."""
 
 from __future__ import annotations
 
@@ -38,6 +38,13 @@ def next_daily_number(*, scope: str, day: date) -> int:
             [scope, day],
         )
         return int(cursor.fetchone()[0])
+
+
+def next_yearly_number(*, scope: str, year: int) -> int:
+    """Hand out the next ordinal (1, 2, …) of ``scope`` in ``year``: a register whose numbers run through the
+    year and start again at 1 the next (e.g. an agency's certification register). The same counter and guarantees
+    as `next_daily_number`, kept on the year's first day."""
+    return next_daily_number(scope=scope, day=date(year, 1, 1))
 
 
 def allocate_dossier_code(*, agency_identifier: str, day: date) -> str:

@@ -8,8 +8,9 @@ and its state change together or not at all.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -17,14 +18,69 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from taicho.catalog.models import Procedure
 from taicho.core.errors import Conflict, DomainError, NotAllowed
 from taicho.core.prepared import Prepared, create_row, update_row
+from taicho.core.services import next_yearly_number
 from taicho.documents.models import DocumentEvent, DocumentStatus, IssuedDocument
 from taicho.org.models import Agency, Delegation, Role, SigningFormula, Staff
 from taicho.org.selectors import authority_to_approve
 from taicho.signing import services as signing
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+
+
+@dataclass(frozen=True)
+class Register:
+    """A register the system keeps for a kind of result: the field of the result's data that takes the issuing
+    agency's next number for the year when the paper is signed, and the field naming the book."""
+
+    field: str
+    book_field: str
+    label: StrOrPromise
+    name: StrOrPromise
+
+
+#: Copy certification: the certification register (sổ chứng thực, Decree 23/2015/NĐ-CP; Circular
+#: 01/2020/TT-BTP): certifications are numbered in the order they are made, through the year. The number is taken
+#: under the document's lock in the signing transaction, so a failed signature gives it back (no gap, no
+#: duplicate), and an appraiser cannot type one that another certification already carries.
+REGISTERS: dict[str, Register] = {
+    "copy_certification": Register(
+        "certification_number", "book_number", _lazy("Số chứng thực"), _lazy("sổ chứng thực")
+    ),
+}
+
+
+def _refuse_register_number(template: str, data: dict[str, Any]) -> None:
+    register = REGISTERS.get(template)
+    if register is not None and data.get(register.field) not in (None, ""):
+        raise DomainError(
+            _(
+                "%(label)s do hệ thống cấp theo %(register)s của cơ quan khi lãnh đạo ký; dự thảo không ghi số này."
+            )
+            % {"label": register.label, "register": register.name},
+            code="register_number_given",
+        )
+
+
+def _enter_in_register(locked: IssuedDocument, at: datetime) -> None:
+    """Give the paper about to be signed its number in the agency's register for the year of signing (and the
+    year's first book when the draft names none). Kept in the document's data, so a signature prepared for the
+    leader's agent and completed later, or a re-drafted paper, keeps the number it was given."""
+    register = REGISTERS.get(locked.template)
+    if register is None or locked.data.get(register.field):
+        return
+    year = timezone.localdate(at).year
+    number = next_yearly_number(scope=f"register:{locked.template}:{locked.agency_id}", year=year)
+    data = dict(locked.data)
+    data[register.field] = str(number)
+    if not data.get(register.book_field):
+        data[register.book_field] = f"01/{year}"
+    locked.data = data
 
 
 def verification_url(document: IssuedDocument) -> str:
@@ -50,6 +106,7 @@ def draft_result(
 
     if template not in RESULT_TEMPLATES:
         raise DomainError(_("Không có mẫu kết quả “%(name)s”.") % {"name": template})
+    _refuse_register_number(template, data)
     with transaction.atomic(savepoint=savepoint):
         document = IssuedDocument.objects.create(
             kind="result",
@@ -83,8 +140,17 @@ def revise_draft(
 
     if template not in RESULT_TEMPLATES:
         raise DomainError(_("Không có mẫu kết quả “%(name)s”.") % {"name": template})
+    _refuse_register_number(template, data)
     with transaction.atomic(savepoint=savepoint):
         locked = _lock(document, DocumentStatus.DRAFT)
+        register = REGISTERS.get(template)
+        if register is not None and locked.template == template and locked.data.get(register.field):
+            # A number already given (a signature prepared for the leader's agent) stays with the paper.
+            data = {
+                **data,
+                register.field: locked.data[register.field],
+                register.book_field: data.get(register.book_field) or locked.data.get(register.book_field),
+            }
         earlier = {
             "template": locked.template,
             "title": locked.title,
@@ -156,6 +222,7 @@ def _render_for_signature(locked: IssuedDocument, leader: Staff, delegation: Del
     """The final paper: the drafted data, dated and with the signer's block and the QR (Circular 01/2023)."""
     from taicho.documents.render import qr_payload, render_result
 
+    _enter_in_register(locked, at)
     data = dict(locked.data)
     data["issued_at"] = at  # the paper is dated the day the competent person signs it
     if locked.number:
@@ -187,10 +254,12 @@ def _mark_signed(
     locked.signed_at = at
     locked.delegation = delegation
     locked.pending_signature = None
-    # The columns a signature changes (layout: set by the caller with the rendered paper's boxes).
+    # The columns a signature changes (layout: set by the caller with the rendered paper's boxes; data: with the
+    # register's number, `_enter_in_register`).
     update_row(
         locked,
         [
+            "data",
             "pdf",
             "sha256",
             "status",
@@ -282,7 +351,7 @@ def prepare_agent_signature(
             "state": prepared.state.decode(),
             "credential": credential.label,
         }
-        locked.save(update_fields=["layout", "pending_signature"])
+        locked.save(update_fields=["data", "layout", "pending_signature"])
         _event(locked, "agent_prepared", leader, DocumentStatus.DRAFT, DocumentStatus.DRAFT, {})
     return {
         "to_sign": base64.b64encode(prepared.to_sign).decode(),

@@ -210,7 +210,11 @@ class ChecklistIn(Schema):
 class SubmitIn(Schema):
     template: str = Field(description="Mẫu kết quả, ví dụ copy_certification.")
     title: str = Field(description="Tên giấy tờ kết quả.")
-    data: dict[str, Any] = Field(default_factory=dict, description="Dữ liệu điền vào mẫu kết quả.")
+    data: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Dữ liệu điền vào mẫu kết quả. Số chứng thực (copy_certification) không ghi ở đây: hệ thống "
+        "cấp theo sổ chứng thực của cơ quan khi lãnh đạo ký.",
+    )
     number: str = Field("", description="Số, ký hiệu của kết quả.")
     checks: list[CheckIn] | None = Field(
         None,

@@ -295,7 +295,6 @@ TEMPLATE_FIELDS: dict[str, list[tuple[str, Any, str]]] = {
         ("pages", _("Số trang"), "int"),
         ("copies", _("Số bản sao"), "int"),
         ("fee", _("Lệ phí (đồng)"), "int"),
-        ("certification_number", _("Số chứng thực"), "text"),
         ("book_number", _("Quyển số"), "text"),
     ],
     "civil_status_extract": [
@@ -311,6 +310,13 @@ TEMPLATE_FIELDS: dict[str, list[tuple[str, Any, str]]] = {
         ("articles", _("Các điều (mỗi dòng một điều)"), "lines"),
         ("issuer", _("Nơi nhận"), "text"),
     ],
+}
+# What the appraiser does not fill in, said beside the template's fields.
+TEMPLATE_NOTES = {
+    "copy_certification": _(
+        "Số chứng thực: hệ thống cấp số tiếp theo trong sổ chứng thực của cơ quan khi lãnh đạo ký "
+        "(Nghị định 23/2015/NĐ-CP; Thông tư 01/2020/TT-BTP)."
+    ),
 }
 TEMPLATE_LABELS = {
     "copy_certification": _("Chứng thực bản sao từ bản chính"),
@@ -348,10 +354,14 @@ class ResultDraftForm(Compact):
                 self.fields[key] = field
         _autofocus(self.fields["copy_certification__document_name"])
 
-    def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
-        """The fields of each template, for the page to show the chosen template's only."""
+    def groups(self) -> list[tuple[str, list[forms.BoundField], str]]:
+        """The fields of each template and its note, for the page to show the chosen template's only."""
         return [
-            (template, [self[f"{template}__{name}"] for name, _label, _kind in fields])
+            (
+                template,
+                [self[f"{template}__{name}"] for name, _label, _kind in fields],
+                str(TEMPLATE_NOTES.get(template, "")),
+            )
             for template, fields in TEMPLATE_FIELDS.items()
         ]
 
@@ -368,7 +378,6 @@ class ResultDraftForm(Compact):
             "copy_certification__pages": 1,
             "copy_certification__copies": copies,
             "copy_certification__fee": dossier.fee_amount,
-            "copy_certification__certification_number": dossier.code.rsplit("-", 1)[-1].lstrip("0") or "1",
             "copy_certification__book_number": f"01/{today:%Y}" if today else "01",
             "decision__subject": dossier.version.name,
             "civil_status_extract__subtitle": dossier.version.name,
