@@ -121,3 +121,10 @@ def test_invalid_delegations_are_refused(people, justice, procedures, changes, m
     with pytest.raises(ValidationError) as exc:
         delegate(people, justice, kwargs.pop("procedures", procedures), **kwargs)
     assert message in " ".join(exc.value.messages)
+
+
+def test_a_delegation_covers_only_its_own_agency(people, justice, other_agency, procedures):
+    delegate(people, justice, procedures, delegate=people["appraiser"])
+    assert authority_to_approve(staff=people["appraiser"], procedure=procedures[0], agency=justice, on=ON)
+    with pytest.raises(PermissionDenied):
+        authority_to_approve(staff=people["appraiser"], procedure=procedures[0], agency=other_agency, on=ON)
