@@ -342,10 +342,13 @@ def test_stop_is_refused_once_fees_are_settled(received, people, settings):
     assert stop(dossier=received, officer=people["tiepnhan"], reason="Xin dừng").status == Status.STOPPED
 
 
-def test_fees_are_paid_before_return(received, people):
+@pytest.mark.parametrize("paid", [0, 1000], ids=["nothing-paid", "part-paid"])
+def test_fees_are_paid_before_return(received, people, paid):
     dossier = to_approval(received, people)
     approve(dossier=dossier, leader=people["lanhdao"])
     seal(dossier=dossier, clerk=people["vanthu"])
+    if paid:  # 1.000 of the 4.000 đồng due
+        record_payment(dossier=dossier, officer=people["tiepnhan"], amount=paid, receipt="BL-1")
     with pytest.raises(DomainError, match="Chưa thu đủ phí"):
         return_result(
             dossier=dossier,

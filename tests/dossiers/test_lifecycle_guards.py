@@ -1,7 +1,7 @@
 """Rules of domain.md §2–§3 at their edges, each with a real component, procedure or officer that a careless
 guard would let through: components of another procedure, what may be asked on return after guidance, what a
 supplement takes in, "once per agency" rather than per officer, stop and withdrawal once the result exists,
-a partial payment, and an apology that does not move the deadline later."""
+and an apology that does not move the deadline later."""
 
 from __future__ import annotations
 
@@ -19,11 +19,9 @@ from taicho.dossiers.services import (
     guide_dossier,
     receive_dossier,
     receive_guided,
-    record_payment,
     record_print,
     request_supplement,
     request_withdrawal,
-    return_result,
     seal,
     start_appraisal,
     stop,
@@ -46,6 +44,19 @@ def _birth():
     required = list(version.components.filter(required=True).order_by("ordinal"))
     assert len(required) >= 2
     return birth, required
+
+
+def _received_birth(people, applicant, at=None):
+    """A complete birth registration received at the counter, with its required components."""
+    birth, required = _birth()
+    dossier = receive_dossier(
+        officer=people["tiepnhan"],
+        procedure=birth,
+        applicant=applicant,
+        components=[Provided(c.pk, "original", 1) for c in required],
+        at=at,
+    )
+    return dossier, required
 
 
 def test_guidance_cannot_name_a_component_of_another_procedure(people, copy_cert, applicant):
@@ -88,13 +99,7 @@ def test_a_supplement_cannot_name_a_component_of_another_procedure(received, peo
 
 
 def test_a_supplement_takes_in_only_the_papers_asked_for(people, demo, applicant):
-    birth, required = _birth()
-    dossier = receive_dossier(
-        officer=people["tiepnhan"],
-        procedure=birth,
-        applicant=applicant,
-        components=[Provided(c.pk, "original", 1) for c in required],
-    )
+    dossier, required = _received_birth(people, applicant)
     start_appraisal(dossier=dossier, officer=people["thamdinh"])
     request_supplement(dossier=dossier, officer=people["thamdinh"], components=[required[0].pk], reason="Mờ")
     with pytest.raises(DomainError, match="đã yêu cầu bổ sung"):
@@ -138,33 +143,10 @@ def test_no_stop_or_withdrawal_once_the_result_is_ready(received, people, printe
     assert dossier.status == before and not dossier.papers.filter(form="05").exists()
 
 
-def test_a_partial_payment_does_not_release_the_result(received, people):
-    dossier = to_approval(received, people)
-    approve(dossier=dossier, leader=people["lanhdao"])
-    seal(dossier=dossier, clerk=people["vanthu"])
-    record_payment(dossier=dossier, officer=people["tiepnhan"], amount=1000, receipt="BL-1")
-    with pytest.raises(DomainError, match="Chưa thu đủ phí"):
-        return_result(
-            dossier=dossier,
-            officer=people["tiepnhan"],
-            receiver_name="Nguyễn Thị Lan Anh",
-            receiver_id="022186001234",
-        )
-    dossier.refresh_from_db()
-    assert dossier.status == Status.RESULT_READY
-
-
 def test_the_new_appointment_comes_after_the_current_deadline(people, demo, applicant):
     """Form 04 sets a later appointment; one at or before the deadline is refused and changes nothing."""
-    birth, required = _birth()
     monday = timezone.datetime(2026, 11, 30, 7, 30, tzinfo=VN)
-    dossier = receive_dossier(
-        officer=people["tiepnhan"],
-        procedure=birth,
-        applicant=applicant,
-        components=[Provided(c.pk, "original", 1) for c in required],
-        at=monday,
-    )
+    dossier, _required = _received_birth(people, applicant, at=monday)
     dossier.due_at = dossier.due_at + timedelta(days=2)  # far enough ahead for an apology to be on time
     dossier.save()
     with pytest.raises(DomainError, match="sau hạn trả hiện tại"):

@@ -78,9 +78,21 @@ def _enter_in_register(locked: IssuedDocument, at: datetime) -> None:
     number = next_yearly_number(scope=f"register:{locked.template}:{locked.agency_id}", year=year)
     data = dict(locked.data)
     data[register.field] = str(number)
-    if not data.get(register.book_field):
-        data[register.book_field] = f"01/{year}"
+    data[register.book_field] = data.get(register.book_field) or _first_book(year)
     locked.data = data
+
+
+def _first_book(year: int) -> str:
+    return f"01/{year}"
+
+
+def register_to_come(template: str, view: dict[str, Any], at: datetime) -> None:
+    """A draft's view of the register's number, which only the signature gives: "(cấp khi ký)", in the book
+    `_enter_in_register` would use."""
+    register = REGISTERS.get(template)
+    if register is not None:
+        view[register.book_field] = view.get(register.book_field) or _first_book(timezone.localdate(at).year)
+        view[register.field] = view.get(register.field) or _("(cấp khi ký)")
 
 
 def verification_url(document: IssuedDocument) -> str:

@@ -1300,16 +1300,13 @@ def _render_draft(
 
     if template not in RESULT_TEMPLATES:
         raise DomainError(_("Không có mẫu kết quả “%(name)s”.") % {"name": template}, code="unknown_template")
-    from taicho.documents.services import REGISTERS
+    from taicho.documents.services import register_to_come
 
     view = dict(data)
     view["issued_at"] = at  # the paper is dated the day the competent person signs it
     if number:
         view["number"] = number  # as signing prints it (documents.services._render_for_signature)
-    register = REGISTERS.get(template)
-    if register is not None:  # the register's number is given when the leader signs
-        view[register.book_field] = view.get(register.book_field) or f"01/{timezone.localdate(at).year}"
-        view[register.field] = view.get(register.field) or _("(cấp khi ký)")
+    register_to_come(template, view, at)  # the register's number is given when the leader signs
     view.update(_preview_signer(agency, procedure, viewer, at))
     view["paper_name"] = title
     # An unsigned draft has no legal value: the marking says so on every page (schemas: ``draft_mark``).
